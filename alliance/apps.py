@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AllianceConfig(AppConfig):
+    name = "alliance"
+    verbose_name = _("M.AX alliance")
+
+    def ready(self) -> None:
+        from .roles import ensure_role_groups
+
+        post_migrate.connect(ensure_role_groups, dispatch_uid="alliance.ensure_role_groups")

@@ -1,0 +1,466 @@
+"""Member firms, their people, AX investment proposals and the audit log."""
+
+import uuid
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from fund.choices import FUND_SIZE_KRW, ChannelCode
+
+from .choices import (
+    CAPITAL_AREA,
+    DocumentKind,
+    FirmStatus,
+    InstitutionKind,
+    MemberType,
+    ProjectType,
+    ProposalStatus,
+    Region,
+    ReviewStage,
+    Role,
+    SizeClass,
+    Structure,
+)
+from .validators import format_brn, format_crn, validate_business_registration_number
+
+TITLE_MAX = 200
+SUMMARY_MAX = 5000
+NOTE_MAX = 2000
+
+
+class SubAlliance(models.Model):
+    """One of the ten 분과 of the M.AX alliance; seeded by a migration."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name_ko = models.CharField(max_length=60)
+    name_en = models.CharField(max_length=60)
+    surveyed_demand_krw = models.PositiveBigIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("sub-alliance")
+        verbose_name_plural = _("sub-alliances")
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
+
+
+class Industry(models.Model):
+    """One of the twelve 첨단전략산업 the fund may invest in; seeded by a migration."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name_ko = models.CharField(max_length=60)
+    name_en = models.CharField(max_length=60)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("strategic industry")
+        verbose_name_plural = _("strategic industries")
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+    name = SubAlliance.name
+
+
+class Firm(models.Model):
+    """A member organisation of the alliance; may submit proposals once verified (active)."""
+
+    name = models.CharField(_("company name"), max_length=120)
+    name_en = models.CharField(_("company name (English)"), max_length=120, blank=True)
+    business_registration_number = models.CharField(
+        _("business registration number"),
+        max_length=10,
+        unique=True,
+        validators=[validate_business_registration_number],
+    )
+    corporate_registration_number = models.CharField(
+        _("corporate registration number"), max_length=13, blank=True
+    )
+    representative = models.CharField(_("representative"), max_length=60, blank=True)
+    size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices)
+    member_type = models.CharField(
+        _("member type"),
+        max_length=20,
+        choices=MemberType.choices,
+        default=MemberType.MANUFACTURER,
+    )
+    sub_alliances = models.ManyToManyField(
+        SubAlliance, verbose_name=_("sub-alliances"), blank=True, related_name="firms"
+    )
+    region = models.CharField(_("region"), max_length=12, choices=Region.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=FirmStatus.choices,
+        default=FirmStatus.PENDING,
+        db_index=True,
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "alliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("member firm")
+        verbose_name_plural = _("member firms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(business_registration_number__regex=r"^[0-9]{10}$"),
+                name="firm_brn_ten_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=FirmStatus.values), name="firm_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def brn_display(self) -> str:
+        return format_brn(self.business_registration_number)
+
+    @property
+    def crn_display(self) -> str:
+        return format_crn(self.corporate_registration_number)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == FirmStatus.ACTIVE
+
+
+class FinancialInstitution(models.Model):
+    """A bank, securities firm or KDB that firms may consult."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=InstitutionKind.choices)
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("financial institution")
+        verbose_name_plural = _("financial institutions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person; roles are groups (see `Role`), an applicant belongs to exactly one firm."""
+
+    firm = models.ForeignKey(
+        Firm,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("firm"),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def has_role(self, role: str) -> bool:
+        if not self.is_authenticated:
+            return False
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = set(self.groups.values_list("name", flat=True))
+            self._role_cache = cached
+        return role in cached
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.has_role(Role.APPLICANT) and self.firm_id is not None
+
+    @property
+    def is_alliance_staff(self) -> bool:
+        return self.has_role(Role.ALLIANCE_SECRETARIAT)
+
+    @property
+    def is_fund_staff(self) -> bool:
+        return self.has_role(Role.FUND_SECRETARIAT)
+
+    @property
+    def is_site_editor(self) -> bool:
+        return self.has_role(Role.SITE_EDITOR)
+
+
+def _amount_field(verbose_name, **kwargs):
+    return models.PositiveBigIntegerField(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(FUND_SIZE_KRW)],
+        **kwargs,
+    )
+
+
+class Proposal(models.Model):
+    """An AX investment proposal by a lead firm (optionally with consortium partners).
+
+    Drafts may be incomplete; submission validates every field (services.proposal_submit).
+    `version` increments on every write so a stale edit is refused, never overwritten.
+    """
+
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("lead firm")
+    )
+    partners = models.ManyToManyField(
+        Firm,
+        through="ProposalPartner",
+        related_name="partner_proposals",
+        blank=True,
+        verbose_name=_("consortium partners"),
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    summary = models.TextField(
+        _("summary"), blank=True, validators=[MaxLengthValidator(SUMMARY_MAX)]
+    )
+    sub_alliance = models.ForeignKey(
+        SubAlliance,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("sub-alliance"),
+    )
+    industry = models.ForeignKey(
+        Industry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("strategic industry"),
+    )
+    project_type = models.CharField(
+        _("project type"), max_length=20, choices=ProjectType.choices, blank=True
+    )
+    fund_uses = models.JSONField(_("fund uses"), default=list, blank=True)
+    structure = models.CharField(
+        _("structure"), max_length=10, choices=Structure.choices, default=Structure.CORPORATE
+    )
+    region = models.CharField(
+        _("project region"), max_length=12, choices=Region.choices, blank=True
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    trl = models.PositiveSmallIntegerField(
+        _("technology readiness level (TRL)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    ai_related = models.BooleanField(_("AI-related"), default=False)
+    total_cost_krw = _amount_field(_("total project cost (KRW)"))
+    requested_krw = _amount_field(_("requested amount (KRW)"))
+    private_coinvest_krw = _amount_field(_("private co-investment (KRW)"))
+    expected_value_added_krw = _amount_field(_("expected value added (KRW)"))
+    expected_jobs = models.PositiveIntegerField(
+        _("expected jobs"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"),
+        max_length=10,
+        choices=ChannelCode.choices,
+        blank=True,
+        help_text=_("Leave empty to let the portal suggest a channel."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.DRAFT,
+    )
+    stage = models.CharField(
+        _("review stage"), max_length=12, choices=ReviewStage.choices, blank=True
+    )
+    info_request = models.TextField(_("information requested"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("AX investment proposal")
+        verbose_name_plural = _("AX investment proposals")
+        indexes = [
+            models.Index(fields=["firm", "-updated_at"], name="proposal_firm_recent"),
+            models.Index(fields=["status", "-submitted_at"], name="proposal_status_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_cost_krw__isnull=True)
+                | Q(total_cost_krw__gt=0, total_cost_krw__lte=FUND_SIZE_KRW * 10),
+                name="proposal_total_cost_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_krw__isnull=True)
+                | Q(requested_krw__gt=0, requested_krw__lte=FUND_SIZE_KRW),
+                name="proposal_requested_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_krw__isnull=True)
+                | Q(total_cost_krw__isnull=True)
+                | Q(requested_krw__lte=F("total_cost_krw")),
+                name="proposal_requested_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(private_coinvest_krw__isnull=True)
+                | Q(total_cost_krw__isnull=True)
+                | Q(private_coinvest_krw__lte=F("total_cost_krw")),
+                name="proposal_coinvest_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(trl__isnull=True) | Q(trl__gte=1, trl__lte=9),
+                name="proposal_trl_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="proposal_schedule_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_regional(self) -> bool:
+        return bool(self.region) and self.region not in CAPITAL_AREA
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ProposalStatus.DRAFT, ProposalStatus.INFO_REQUESTED)
+
+    @property
+    def is_withdrawable(self) -> bool:
+        return self.status in (
+            ProposalStatus.DRAFT,
+            ProposalStatus.SUBMITTED,
+            ProposalStatus.INFO_REQUESTED,
+        )
+
+
+class ProposalPartner(models.Model):
+    """A consortium partner on a proposal: its users may view the proposal, not edit it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE)
+    firm = models.ForeignKey(Firm, on_delete=models.PROTECT)
+    role = models.CharField(_("role in the consortium"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("consortium partner")
+        verbose_name_plural = _("consortium partners")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "firm"], name="proposal_partner_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}:{self.firm_id}"
+
+
+def document_upload_to(instance: "ProposalDocument", filename: str) -> str:
+    """Random stored name: the original name is kept only as data, never as a path."""
+    suffix = Path(filename).suffix.lower()[:6]
+    return f"documents/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{suffix}"
+
+
+class ProposalDocument(models.Model):
+    """An uploaded file; its type was checked from its content before it was stored."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("document kind"), max_length=24, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AuditLogImmutable(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogImmutable("audit rows are append-only")
+
+    def delete(self):
+        raise AuditLogImmutable("audit rows are append-only")
+
+
+class AuditLog(models.Model):
+    """Append-only record of every state change: who, when, what, from, to, and a note."""
+
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    firm = models.ForeignKey(Firm, null=True, on_delete=models.SET_NULL, related_name="+")
+    proposal = models.ForeignKey(
+        Proposal, null=True, on_delete=models.CASCADE, related_name="history"
+    )
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditLogImmutable("audit rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogImmutable("audit rows are append-only")

@@ -1,0 +1,59 @@
+"""Reference data seeded by migration: the ten 분과 and the twelve 첨단전략산업 (SPEC §1, §5)."""
+
+JO = 1_000_000_000_000
+
+SUB_ALLIANCES = [
+    # code, 한국어, English, surveyed investment demand (won)
+    ("ai_factory", "AI 팩토리", "AI Factory", 13 * JO // 10),
+    ("ai_manufacturing_service", "AI 제조서비스", "AI Manufacturing Services", 0),
+    ("ai_logistics", "AI 유통·물류", "AI Distribution & Logistics", 0),
+    ("autonomous_vehicle", "자율주행차", "Autonomous Vehicles", 0),
+    ("humanoid", "휴머노이드", "Humanoids", 66 * JO // 10),
+    ("autonomous_ship", "자율운항선박", "Autonomous Ships", 0),
+    ("ai_appliance", "AI 가전", "AI Home Appliances", 0),
+    ("ai_defense", "AI 방산", "AI Defense", 0),
+    ("ai_bio", "AI 바이오", "AI Bio", 0),
+    ("ai_semiconductor", "AI 반도체", "AI Semiconductors", 15 * JO // 10),
+]
+
+INDUSTRIES = [
+    ("semiconductor", "반도체", "Semiconductors"),
+    ("secondary_battery", "이차전지", "Secondary batteries"),
+    ("vaccine", "백신", "Vaccines"),
+    ("display", "디스플레이", "Displays"),
+    ("hydrogen", "수소", "Hydrogen"),
+    ("future_mobility", "미래형 이동수단", "Future mobility"),
+    ("bio", "바이오", "Biotechnology"),
+    ("ai", "AI", "Artificial intelligence"),
+    ("defense", "방산", "Defense"),
+    ("robot", "로봇", "Robotics"),
+    ("culture_content", "문화·콘텐츠", "Culture & content"),
+    ("critical_minerals", "핵심광물", "Critical minerals"),
+]
+
+# Model permissions each role's group holds (app_label.codename); applied after every migrate.
+ROLE_PERMISSIONS = {
+    "applicant": [
+        "alliance.view_firm",
+        "alliance.change_firm",
+        "alliance.add_proposal",
+        "alliance.change_proposal",
+        "alliance.view_proposal",
+        "alliance.add_proposaldocument",
+        "alliance.view_proposaldocument",
+    ],
+    "alliance_secretariat": [
+        "alliance.view_firm",
+        "alliance.change_firm",
+        "alliance.view_proposal",
+        "alliance.view_proposaldocument",
+        "alliance.view_auditlog",
+        "alliance.view_financialinstitution",
+    ],
+    "fund_secretariat": [
+        "alliance.view_proposal",
+        "alliance.view_proposaldocument",
+        "alliance.view_financialinstitution",
+    ],
+    "site_editor": [],
+}

@@ -1,0 +1,83 @@
+"""Reads: querysets already restricted to what the user may see, and already joined."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from .choices import ProposalStatus
+from .models import AuditLog, Firm, Proposal, ProposalDocument, User
+
+# What the fund secretariat sees: only what KEIT referred to it, and what followed.
+FUND_VISIBLE_STATUSES = (ProposalStatus.REFERRED, ProposalStatus.IN_REVIEW, ProposalStatus.DECIDED)
+
+
+def proposals_visible_to(user: User) -> QuerySet[Proposal]:
+    """Every proposal the user may see; an empty queryset for anyone else."""
+    qs = Proposal.objects.select_related("firm", "sub_alliance", "industry")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser or user.is_alliance_staff:
+        return qs
+    if user.is_fund_staff:
+        return qs.filter(status__in=FUND_VISIBLE_STATUSES)
+    if user.is_applicant:
+        return qs.filter(
+            Q(firm_id=user.firm_id)
+            | Q(
+                pk__in=Proposal.partners.through.objects.filter(firm_id=user.firm_id).values(
+                    "proposal_id"
+                )
+            )
+        )
+    return qs.none()
+
+
+def proposal_get_for_user(user: User, pk) -> Proposal:
+    """The proposal, or 404 when it does not exist or the user may not see it."""
+    try:
+        return proposals_visible_to(user).get(pk=int(pk))
+    except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def proposal_list_for_workspace(user: User) -> QuerySet[Proposal]:
+    """The applicant's workspace: the firm's own proposals and those it is a partner in."""
+    return (
+        proposals_visible_to(user)
+        .annotate(document_count=Count("documents"))
+        .order_by("-updated_at", "-id")
+    )
+
+
+def proposal_history(proposal: Proposal) -> QuerySet[AuditLog]:
+    return (
+        AuditLog.objects.filter(proposal=proposal)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def document_get_for_user(user: User, pk) -> ProposalDocument:
+    """A document is visible exactly when its proposal is; otherwise 404."""
+    try:
+        return ProposalDocument.objects.select_related("proposal").get(
+            pk=int(pk), proposal__in=proposals_visible_to(user).values("pk")
+        )
+    except (ProposalDocument.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def firms_visible_to(user: User) -> QuerySet[Firm]:
+    """Alliance staff see the registry; an applicant sees their own firm only."""
+    qs = Firm.objects.prefetch_related("sub_alliances")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser or user.is_alliance_staff:
+        return qs
+    if user.firm_id:
+        return qs.filter(pk=user.firm_id)
+    return qs.none()
+
+
+def partner_firm_choices(user: User) -> QuerySet[Firm]:
+    """Firms an applicant can name as consortium partners: active members other than its own."""
+    return Firm.objects.filter(status="active").exclude(pk=user.firm_id).order_by("name")

@@ -1,0 +1,1 @@
+"""Fund channels and capacity (see the fund issue)."""

@@ -1,0 +1,1 @@
+"""Match results and rule sets (see the matching issue)."""
