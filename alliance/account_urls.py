@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views
+from .views import accounts
 
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
+    path("signup/", accounts.signup, name="signup"),
 ]

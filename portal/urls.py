@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +5,7 @@ from portal.health import healthz
 
 admin.site.site_header = "M.AX × 국민성장펀드 포털 관리 / Portal administration"
 
+# English is served at the same paths once the language is switched (/i18n/setlang/, SPEC §4).
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -15,11 +15,3 @@ urlpatterns = [
     path("", include("fund.urls")),
     path("", include("alliance.urls")),
 ]
-
-# English under /en/ as well as by the language switch (SPEC §4); Korean stays unprefixed.
-urlpatterns += i18n_patterns(
-    path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("fund.urls")),
-    path("", include("alliance.urls")),
-    prefix_default_language=False,
-)

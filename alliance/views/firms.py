@@ -1,0 +1,8 @@
+"""Owned by the pages helper A1 (in progress)."""
+
+
+def _todo(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+firm_profile = _todo
