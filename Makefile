@@ -5,11 +5,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-8)
 ASSETS := node_modules/.installed-$(shell md5sum < package-lock.json | cut -c1-8)
+PORT ?= 8000
+REDIS_PORT ?= 6379
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
-TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
+TEST_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/14
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install assets services migrate seed messages lock clean
+.PHONY: run test lint install assets services migrate seed messages catalogues lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,16 +25,23 @@ install: $(STAMP)
 
 $(ASSETS): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
-	  else echo "npm not found: pages render without KRDS styling / npm이 없어 KRDS 스타일 없이 제공됩니다"; fi
+	  else echo "npm이 없어 KRDS 스타일 없이 제공됩니다 / npm not found: pages render without KRDS styling"; fi
 	mkdir -p node_modules && rm -f node_modules/.installed-* && touch $@
 
 assets: $(ASSETS)
 
 services:
-	@scripts/ensure_services.sh
+	@REDIS_PORT=$(REDIS_PORT) scripts/ensure_services.sh
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# For `make run`: compile the catalogues when gettext is here, else serve the committed .mo files.
+catalogues: install
+	@if [ -z "$$(find locale -name '*.po' 2>/dev/null | head -1)" ]; then :; \
+	elif command -v msgfmt >/dev/null; then \
+	  $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+	else echo "msgfmt이 없어 저장소의 .mo 파일을 씁니다 / msgfmt not found: using the committed .mo files"; fi
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -42,18 +51,20 @@ seed: migrate
 
 # With DATABASE_URL and CELERY_BROKER_URL set: PostgreSQL + Redis, a real worker and beat.
 # Without: SQLite and in-process tasks. Ctrl-C stops everything together.
-run: install assets seed
-	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-	  exec $(VENV)/bin/honcho -f Procfile.dev start; \
+# The mode follows what Django will see: the shell's CELERY_BROKER_URL, else the one in .env.
+run: install assets catalogues seed
+	@broker="$$($(PY) -c 'import os, environ; environ.Env.read_env(".env"); print(os.environ.get("CELERY_BROKER_URL", ""))')"; \
+	if [ -n "$$broker" ]; then \
+	  exec $(VENV)/bin/honcho -f Procfile.dev start --port $(PORT); \
 	else \
-	  exec $(PY) manage.py runserver 127.0.0.1:8000; \
+	  exec $(PY) manage.py runserver 127.0.0.1:$(PORT); \
 	fi
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: install services lint
+test: install assets services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AuditLog,
+    Consultation,
     FinancialInstitution,
     Firm,
     Industry,
@@ -113,6 +114,34 @@ class AuditLogAdmin(admin.ModelAdmin):
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor__username", "note")
     list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    """Read-only: requests change only through the consultation pages and their services."""
+
+    list_display = (
+        "created_at",
+        "firm",
+        "institution",
+        "topic",
+        "status",
+        "confirmed_slot",
+        "handled_by",
+    )
+    list_filter = ("status", "topic", "institution")
+    search_fields = ("firm__name", "institution__name", "message")
+    list_select_related = ("firm", "institution", "handled_by")
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False

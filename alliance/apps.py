@@ -8,6 +8,11 @@ class AllianceConfig(AppConfig):
     verbose_name = _("M.AX alliance")
 
     def ready(self) -> None:
-        from .roles import ensure_role_groups
+        from .roles import ensure_reference_data, ensure_role_groups
 
+        # post_migrate also follows a flush, so reference rows survive transactional tests
+        # and a `flush` in operations; both functions only add what is missing.
         post_migrate.connect(ensure_role_groups, dispatch_uid="alliance.ensure_role_groups")
+        post_migrate.connect(
+            ensure_reference_data, sender=self, dispatch_uid="alliance.ensure_reference_data"
+        )

@@ -6,7 +6,9 @@ refused when they would expand past a fixed size or ratio (zip bombs).
 """
 
 import hashlib
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -27,6 +29,25 @@ OLE_MIMES = {
     "application/x-hwp",
     "application/msword",
 }
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Start of the FileHeader stream of every HWP 5 file. Streams may sit anywhere in the
+# compound file (a large document keeps FileHeader far past its first sectors), so the
+# whole file is searched, not a prefix.
+HWP_MARKER = b"HWP Document File"
+# What a damaged or hostile archive can raise while its directory or an entry is read.
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,  # an unknown compression method
+    RuntimeError,  # an encrypted entry
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    IndexError,
+    struct.error,
+    zlib.error,
+)
 ZIP_MIMES = {"application/zip", "application/octet-stream", "application/x-zip-compressed"}
 OOXML_MARKERS = {
     ".docx": (
@@ -91,9 +112,21 @@ def _zip_kind(fileobj, extension: str) -> str:
                 marker, mime = OOXML_MARKERS[extension]
                 if "[Content_Types].xml" in names and marker in names:
                     return mime
-    except zipfile.BadZipFile:
+    except ZIP_READ_ERRORS:
         pass
     raise _refuse(_("The file's content does not match its type."), "type_mismatch")
+
+
+def _contains(upload, marker: bytes) -> bool:
+    """Whether `marker` occurs anywhere in the upload, reading it in chunks."""
+    upload.seek(0)
+    tail = b""
+    for chunk in upload.chunks():
+        window = tail + chunk
+        if marker in window:
+            return True
+        tail = window[-(len(marker) - 1) :]
+    return False
 
 
 def check_upload(upload) -> CheckedFile:
@@ -120,9 +153,11 @@ def check_upload(upload) -> CheckedFile:
             raise _refuse(_("The file's content does not match its type."), "type_mismatch")
         content_type = "application/pdf"
     elif extension == ".hwp":
-        upload.seek(0)
-        sample = upload.read(256 * 1024)
-        if detected not in OLE_MIMES or b"HWP Document File" not in sample:
+        if (
+            not head.startswith(OLE_SIGNATURE)
+            or detected not in OLE_MIMES
+            or not _contains(upload, HWP_MARKER)
+        ):
             raise _refuse(_("The file's content does not match its type."), "type_mismatch")
         content_type = "application/x-hwp"
     else:

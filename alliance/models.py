@@ -25,7 +25,12 @@ from .choices import (
     SizeClass,
     Structure,
 )
-from .validators import format_brn, format_crn, validate_business_registration_number
+from .validators import (
+    format_brn,
+    format_crn,
+    validate_business_registration_number,
+    validate_crn_format,
+)
 
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
@@ -87,7 +92,10 @@ class Firm(models.Model):
         validators=[validate_business_registration_number],
     )
     corporate_registration_number = models.CharField(
-        _("corporate registration number"), max_length=13, blank=True
+        _("corporate registration number"),
+        max_length=13,
+        blank=True,
+        validators=[validate_crn_format],
     )
     representative = models.CharField(_("representative"), max_length=60, blank=True)
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices)
@@ -129,6 +137,18 @@ class Firm(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=FirmStatus.values), name="firm_status_valid"
             ),
+            # A failed 법인등록번호 check digit is only a warning, but it is 13 digits or nothing.
+            models.CheckConstraint(
+                condition=Q(corporate_registration_number__regex=r"^([0-9]{13})?$"),
+                name="firm_crn_empty_or_13_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(size_class__in=SizeClass.values), name="firm_size_class_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(member_type__in=MemberType.values), name="firm_member_type_valid"
+            ),
+            models.CheckConstraint(condition=Q(region__in=Region.values), name="firm_region_valid"),
         ]
 
     def __str__(self) -> str:
@@ -343,6 +363,26 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"
             ),
+            # Codes are the API contract (SPEC §5): a row never holds a code outside it.
+            models.CheckConstraint(
+                condition=Q(stage="") | Q(stage__in=ReviewStage.values),
+                name="proposal_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(region="") | Q(region__in=Region.values),
+                name="proposal_region_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(structure__in=Structure.values), name="proposal_structure_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(project_type="") | Q(project_type__in=ProjectType.values),
+                name="proposal_project_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_channel="") | Q(preferred_channel__in=ChannelCode.values),
+                name="proposal_preferred_channel_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
                 | Q(end_date__isnull=True)
@@ -412,6 +452,11 @@ class ProposalDocument(models.Model):
         ordering = ["uploaded_at", "id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
@@ -437,8 +482,10 @@ class AuditLog(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40)
     firm = models.ForeignKey(Firm, null=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT: deleting a proposal must not silently take its history with it (a cascade
+    # deletes in SQL, past the append-only guard below).
     proposal = models.ForeignKey(
-        Proposal, null=True, on_delete=models.CASCADE, related_name="history"
+        Proposal, null=True, on_delete=models.PROTECT, related_name="history"
     )
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)
@@ -464,3 +511,156 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogImmutable("audit rows are append-only")
+
+
+# ---------------------------------------------------------------------------------------------
+# Consultations between member firms and financial institutions (SPEC §3.7)
+
+
+class ConsultationTopic(models.TextChoices):
+    INVESTMENT_STRUCTURE = "investment_structure", _("Investment structure")
+    LOAN_TERMS = "loan_terms", _("Loan terms")
+    CHANNEL_FIT = "channel_fit", _("Fit with the fund's channels")
+    DOCUMENTS = "documents", _("Required documents")
+    OTHER = "other", _("Other")
+
+
+class ConsultationStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+CONSULTATION_SLOTS_MAX = 3
+
+
+class Consultation(models.Model):
+    """A member firm's request for a 1:1 consultation with a financial institution.
+
+    requested → confirmed (at one of the preferred times) or declined (with a reason) by either
+    secretariat; the firm may cancel while it is requested or confirmed. Every change is a
+    service in `alliance.consultations`.
+    """
+
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("firm")
+    )
+    requested_by = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    institution = models.ForeignKey(
+        FinancialInstitution,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("financial institution"),
+    )
+    topic = models.CharField(_("topic"), max_length=24, choices=ConsultationTopic.choices)
+    message = models.TextField(_("message"), blank=True, validators=[MaxLengthValidator(NOTE_MAX)])
+    # Three columns rather than a JSON list, so the database itself can hold "the confirmed
+    # time is one of the preferred ones".
+    preferred_slot_1 = models.DateTimeField(_("first preferred time"))
+    preferred_slot_2 = models.DateTimeField(_("second preferred time"), null=True, blank=True)
+    preferred_slot_3 = models.DateTimeField(_("third preferred time"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ConsultationStatus.choices,
+        default=ConsultationStatus.REQUESTED,
+    )
+    confirmed_slot = models.DateTimeField(_("confirmed time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_url = models.URLField(_("online meeting link"), max_length=500, blank=True)
+    staff_note = models.TextField(
+        _("note from the secretariat"), blank=True, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
+    decline_reason = models.TextField(
+        _("reason for declining"), blank=True, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
+    handled_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Which mail (confirmed / declined) went out last, so a redelivered task sends nothing.
+    mail_sent_kind = models.CharField(max_length=12, blank=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("consultation request")
+        verbose_name_plural = _("consultation requests")
+        indexes = [
+            models.Index(fields=["firm", "-created_at"], name="consultation_firm_recent"),
+            models.Index(fields=["status", "-created_at"], name="consultation_status_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ConsultationStatus.values),
+                name="consultation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(topic__in=ConsultationTopic.values), name="consultation_topic_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_slot_3__isnull=True) | Q(preferred_slot_2__isnull=False),
+                name="consultation_slots_without_gap",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(preferred_slot_2__isnull=True) | ~Q(preferred_slot_2=F("preferred_slot_1"))
+                )
+                & (
+                    Q(preferred_slot_3__isnull=True)
+                    | (
+                        ~Q(preferred_slot_3=F("preferred_slot_1"))
+                        & ~Q(preferred_slot_3=F("preferred_slot_2"))
+                    )
+                ),
+                name="consultation_slots_distinct",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ConsultationStatus.CONFIRMED) | Q(confirmed_slot__isnull=False),
+                name="consultation_confirmed_has_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_slot__isnull=True)
+                | Q(confirmed_slot=F("preferred_slot_1"))
+                | Q(confirmed_slot=F("preferred_slot_2"))
+                | Q(confirmed_slot=F("preferred_slot_3")),
+                name="consultation_confirmed_slot_preferred",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ConsultationStatus.DECLINED) | ~Q(decline_reason=""),
+                name="consultation_declined_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm_id} → {self.institution_id} ({self.get_topic_display()})"
+
+    @property
+    def preferred_slots(self) -> list:
+        """The preferred times that were given, in the order the firm gave them."""
+        slots = (self.preferred_slot_1, self.preferred_slot_2, self.preferred_slot_3)
+        return [slot for slot in slots if slot is not None]
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for a secretariat's answer."""
+        return self.status == ConsultationStatus.REQUESTED
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in (ConsultationStatus.REQUESTED, ConsultationStatus.CONFIRMED)

@@ -16,3 +16,19 @@ def ensure_role_groups(**kwargs) -> None:
                 Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)
+
+
+def ensure_reference_data(**kwargs) -> None:
+    """Recreate any missing 분과 / 첨단전략산업 row (after a flush); never overwrites edits."""
+    from .models import Industry, SubAlliance
+    from .reference_data import INDUSTRIES, SUB_ALLIANCES
+
+    for order, (code, ko, en, demand) in enumerate(SUB_ALLIANCES, start=1):
+        SubAlliance.objects.get_or_create(
+            code=code,
+            defaults={"name_ko": ko, "name_en": en, "surveyed_demand_krw": demand, "order": order},
+        )
+    for order, (code, ko, en) in enumerate(INDUSTRIES, start=1):
+        Industry.objects.get_or_create(
+            code=code, defaults={"name_ko": ko, "name_en": en, "order": order}
+        )

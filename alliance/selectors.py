@@ -1,10 +1,15 @@
 """Reads: querysets already restricted to what the user may see, and already joined."""
 
+import re
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .choices import ProposalStatus
 from .models import AuditLog, Firm, Proposal, ProposalDocument, User
+
+ID_PATTERN = re.compile(r"[0-9]{1,19}")
+BIGINT_MAX = 2**63 - 1
 
 # What the fund secretariat sees: only what KEIT referred to it, and what followed.
 FUND_VISIBLE_STATUSES = (ProposalStatus.REFERRED, ProposalStatus.IN_REVIEW, ProposalStatus.DECIDED)
@@ -31,11 +36,27 @@ def proposals_visible_to(user: User) -> QuerySet[Proposal]:
     return qs.none()
 
 
+def _object_id(pk) -> int:
+    """An id from a URL or a payload: ASCII digits within bigint range, otherwise 404.
+
+    `int()` alone would also take "１２" (full-width digits), " 12 " and "1_2".
+    """
+    if isinstance(pk, int) and not isinstance(pk, bool):
+        value = pk
+    elif isinstance(pk, str) and ID_PATTERN.fullmatch(pk):
+        value = int(pk)
+    else:
+        raise Http404
+    if not 0 < value <= BIGINT_MAX:
+        raise Http404
+    return value
+
+
 def proposal_get_for_user(user: User, pk) -> Proposal:
     """The proposal, or 404 when it does not exist or the user may not see it."""
     try:
-        return proposals_visible_to(user).get(pk=int(pk))
-    except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        return proposals_visible_to(user).get(pk=_object_id(pk))
+    except Proposal.DoesNotExist as exc:
         raise Http404 from exc
 
 
@@ -60,9 +81,9 @@ def document_get_for_user(user: User, pk) -> ProposalDocument:
     """A document is visible exactly when its proposal is; otherwise 404."""
     try:
         return ProposalDocument.objects.select_related("proposal").get(
-            pk=int(pk), proposal__in=proposals_visible_to(user).values("pk")
+            pk=_object_id(pk), proposal__in=proposals_visible_to(user).values("pk")
         )
-    except (ProposalDocument.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+    except ProposalDocument.DoesNotExist as exc:
         raise Http404 from exc
 
 

@@ -3,6 +3,7 @@ records an audit row in the same transaction."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,10 +14,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fund.choices import FUND_SIZE_KRW
+from fund.choices import FUND_SIZE_KRW, ChannelCode
 
 from . import permissions
-from .choices import FirmStatus, FundUse, ProposalStatus, Role
+from .choices import (
+    DocumentKind,
+    FirmStatus,
+    FundUse,
+    ProjectType,
+    ProposalStatus,
+    Region,
+    Role,
+    Structure,
+)
 from .documents import check_upload
 from .models import (
     NOTE_MAX,
@@ -24,12 +34,19 @@ from .models import (
     TITLE_MAX,
     AuditLog,
     Firm,
+    Industry,
     Proposal,
     ProposalDocument,
     ProposalPartner,
+    SubAlliance,
     User,
 )
-from .validators import crn_warning, normalize_digits
+from .validators import (
+    crn_warning,
+    normalize_digits,
+    validate_business_registration_number,
+    validate_crn_format,
+)
 
 
 class StaleEdit(Exception):
@@ -92,6 +109,36 @@ def _role_group(role: str) -> Group:
     return group
 
 
+def _firm_errors(firm: Firm) -> dict[str, list[str]]:
+    """Every field error of an unsaved firm state, one clear message per field.
+
+    The registration numbers are checked by their own rules first and then left out of
+    `full_clean`, so a 13-digit BRN gets the format message instead of that plus Django's
+    length message. Uniqueness is the caller's business: its wording depends on the use.
+    """
+    errors: dict[str, list[str]] = {}
+    for field, check in (
+        ("business_registration_number", validate_business_registration_number),
+        ("corporate_registration_number", validate_crn_format),
+    ):
+        value = getattr(firm, field)
+        if value:
+            try:
+                check(value)
+            except ValidationError as exc:
+                errors[field] = list(exc.messages)
+    try:
+        firm.full_clean(exclude=list(errors), validate_unique=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+def _brn_taken_message() -> str:
+    return _("A firm with this business registration number is already registered.")
+
+
 def firm_sign_up(
     *,
     name: str,
@@ -112,11 +159,12 @@ def firm_sign_up(
     """Register a firm (pending until KEIT verifies it) with its first applicant user.
 
     Returns the user and any warnings (a 법인등록번호 whose check digit fails is saved with one).
+    Refusals raise one ValidationError naming every bad field; nothing is created then.
     """
     brn = normalize_digits(business_registration_number)
     crn = normalize_digits(corporate_registration_number)
     firm = Firm(
-        name=name.strip(),
+        name=(name or "").strip(),
         business_registration_number=brn,
         corporate_registration_number=crn,
         size_class=size_class,
@@ -126,47 +174,61 @@ def firm_sign_up(
         address=address,
         status=FirmStatus.PENDING,
     )
-    errors: dict[str, list] = {}
+    errors = _firm_errors(firm)
+    if "business_registration_number" not in errors and (
+        Firm.objects.filter(business_registration_number=brn).exists()
+    ):
+        errors["business_registration_number"] = [_brn_taken_message()]
+    user = User(
+        username=User.normalize_username(username or ""),
+        email=User.objects.normalize_email(email or ""),
+        first_name=first_name,
+        last_name=last_name,
+    )
     try:
-        firm.full_clean()
+        # The password is set (hashed) only after validation; the row's own checks cover the
+        # username's characters and length and the e-mail's form.
+        user.clean_fields(exclude=["password"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if Firm.objects.filter(business_registration_number=brn).exists():
-        errors.setdefault("business_registration_number", []).append(
-            _("A firm with this business registration number is already registered.")
-        )
-    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
-    if User.objects.filter(username__iexact=username).exists():
-        errors.setdefault("username", []).append(_("This username is taken."))
+    if "username" not in errors and User.objects.filter(username__iexact=user.username).exists():
+        errors["username"] = [_("This username is taken.")]
     try:
         validate_password(password, user)
     except ValidationError as exc:
         errors.setdefault("password", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        try:
+    try:
+        with transaction.atomic():
             firm.save()
-        except IntegrityError as exc:
-            raise ValidationError(
-                {
-                    "business_registration_number": _(
-                        "A firm with this business registration number is already registered."
-                    )
-                }
-            ) from exc
-        firm.sub_alliances.set(list(sub_alliances))
-        user.firm = firm
-        user.set_password(password)
-        user.save()
-        user.groups.add(_role_group(Role.APPLICANT))
-        audit_record(actor=user, action="firm.sign_up", obj=firm, to_state=firm.status)
+            firm.sub_alliances.set(list(sub_alliances))
+            user.firm = firm
+            user.set_password(password)
+            user.save()
+            user.groups.add(_role_group(Role.APPLICANT))
+            audit_record(actor=user, action="firm.sign_up", obj=firm, to_state=firm.status)
+    except IntegrityError as exc:
+        # A concurrent sign-up took the number or the username between the checks and here.
+        raced: dict[str, list[str]] = {}
+        if Firm.objects.filter(business_registration_number=brn).exists():
+            raced["business_registration_number"] = [_brn_taken_message()]
+        if User.objects.filter(username__iexact=user.username).exists():
+            raced["username"] = [_("This username is taken.")]
+        if not raced:
+            raise
+        raise ValidationError(raced) from exc
     warnings = [w for w in [crn_warning(crn)] if w]
     return user, warnings
 
 
 def firm_verify(*, firm: Firm, actor: User) -> Firm:
-    """KEIT verifies a pending firm; from then on its users may submit proposals."""
+    """KEIT verifies a pending firm; from then on its users may submit proposals.
+
+    PermissionDenied for anyone but KEIT staff; TransitionNotAllowed unless the firm is pending.
+    """
+    if not (actor.is_authenticated and actor.is_alliance_staff):
+        raise PermissionDenied
     with transaction.atomic():
         firm = Firm.objects.select_for_update().get(pk=firm.pk)
         if not permissions.can_verify_firm(actor, firm):
@@ -198,7 +260,11 @@ FIRM_PROFILE_FIELDS = (
 def firm_update_profile(
     *, firm: Firm, actor: User, data: dict[str, Any], sub_alliances: Iterable | None = None
 ) -> list[str]:
-    """A firm's own applicant (or KEIT) updates the profile; the BRN itself never changes."""
+    """A firm's own applicant (or KEIT) updates the profile; the BRN itself never changes.
+
+    Returns warnings (a 법인등록번호 failing its check digit); an audit row only when
+    something changed.
+    """
     if not (actor.is_alliance_staff or (actor.is_applicant and actor.firm_id == firm.pk)):
         raise PermissionDenied
     with transaction.atomic():
@@ -212,11 +278,17 @@ def firm_update_profile(
                 if getattr(firm, field) != value:
                     changed[field] = str(value)
                     setattr(firm, field, value)
-        firm.full_clean()
-        firm.save()
+        errors = _firm_errors(firm)
+        if errors:
+            raise ValidationError(errors)
         if sub_alliances is not None:
-            firm.sub_alliances.set(list(sub_alliances))
-        audit_record(actor=actor, action="firm.update", obj=firm, data={"changed": changed})
+            wanted = {s.pk for s in sub_alliances}
+            if wanted != set(firm.sub_alliances.values_list("pk", flat=True)):
+                changed["sub_alliances"] = ",".join(str(pk) for pk in sorted(wanted))
+                firm.sub_alliances.set(list(wanted))
+        if changed:
+            firm.save()
+            audit_record(actor=actor, action="firm.update", obj=firm, data={"changed": changed})
     return [w for w in [crn_warning(firm.corporate_registration_number)] if w]
 
 
@@ -261,32 +333,64 @@ REQUIRED_FOR_SUBMIT = (
 )
 
 
+# Coded fields and the values each may hold; "" means "not chosen yet" where the model allows.
+CHOICE_FIELDS = {
+    "project_type": (ProjectType.values, True),
+    "structure": (Structure.values, False),
+    "region": (Region.values, True),
+    "preferred_channel": (ChannelCode.values, True),
+}
+AMOUNT_FIELDS = (
+    "total_cost_krw",
+    "requested_krw",
+    "private_coinvest_krw",
+    "expected_value_added_krw",
+)
+EXPECTED_JOBS_MAX = 1_000_000
+
+
+def _is_whole_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_date(value) -> bool:
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
 def proposal_validate(proposal: Proposal, *, complete: bool) -> None:
-    """Field and cross-field rules; with complete=True, everything submission needs."""
+    """Field and cross-field rules; with complete=True, everything submission needs.
+
+    Raises one ValidationError mapping each bad field to its messages, so a caller never
+    reaches the database with a value that a constraint would refuse.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if len(proposal.title or "") > TITLE_MAX:
-        add("title", _("The title can be at most %(n)d characters.") % {"n": TITLE_MAX})
-    if not (proposal.title or "").strip():
+    title = proposal.title
+    if not isinstance(title, str) or not title.strip():
         add("title", _("Enter a title."))
-    if len(proposal.summary or "") > SUMMARY_MAX:
+    elif len(title) > TITLE_MAX:
+        add("title", _("The title can be at most %(n)d characters.") % {"n": TITLE_MAX})
+    if not isinstance(proposal.summary, str):
+        add("summary", _("Enter the summary as text."))
+    elif len(proposal.summary) > SUMMARY_MAX:
         add("summary", _("The summary can be at most %(n)d characters.") % {"n": SUMMARY_MAX})
+    for field, (allowed, blank_ok) in CHOICE_FIELDS.items():
+        value = getattr(proposal, field)
+        if not (value == "" and blank_ok) and value not in allowed:
+            add(field, _("Choose an option from the list."))
     uses = proposal.fund_uses
     if not isinstance(uses, list) or any(u not in FundUse.values for u in uses):
         add("fund_uses", _("Choose fund uses from the list."))
-    for field in (
-        "total_cost_krw",
-        "requested_krw",
-        "private_coinvest_krw",
-        "expected_value_added_krw",
-    ):
+    if not isinstance(proposal.ai_related, bool):
+        add("ai_related", _("Choose yes or no."))
+    for field in AMOUNT_FIELDS:
         value = getattr(proposal, field)
         if value is None:
             continue
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not _is_whole_number(value):
             add(field, _("Enter an amount in whole won."))
         elif value < 0 or (value == 0 and field in ("total_cost_krw", "requested_krw")):
             add(field, _("The amount must be positive."))
@@ -303,9 +407,18 @@ def proposal_validate(proposal: Proposal, *, complete: bool) -> None:
                 "private_coinvest_krw",
                 _("Private co-investment cannot exceed the total project cost."),
             )
-    if proposal.trl is not None and not 1 <= proposal.trl <= 9:
+    jobs = proposal.expected_jobs
+    if jobs is not None and not (_is_whole_number(jobs) and 0 <= jobs <= EXPECTED_JOBS_MAX):
+        add("expected_jobs", _("Enter a number of jobs from 0 to 1,000,000."))
+    trl = proposal.trl
+    if trl is not None and not (_is_whole_number(trl) and 1 <= trl <= 9):
         add("trl", _("TRL is a level from 1 to 9."))
-    if proposal.start_date and proposal.end_date and proposal.end_date < proposal.start_date:
+    for field in ("start_date", "end_date"):
+        value = getattr(proposal, field)
+        if value is not None and not _is_date(value):
+            add(field, _("Enter a valid date."))
+    start, end = proposal.start_date, proposal.end_date
+    if _is_date(start) and _is_date(end) and end < start:
         add("end_date", _("The end date cannot be before the start date."))
     if complete:
         for field in REQUIRED_FOR_SUBMIT:
@@ -318,6 +431,10 @@ def proposal_validate(proposal: Proposal, *, complete: bool) -> None:
         raise ValidationError(errors)
 
 
+# The related rows a proposal points at; a form or serializer hands over model instances.
+RELATED_FIELDS = {"sub_alliance": SubAlliance, "industry": Industry}
+
+
 def _assign(proposal: Proposal, data: dict[str, Any]) -> dict[str, str]:
     changed = {}
     for field in PROPOSAL_FIELDS:
@@ -326,6 +443,13 @@ def _assign(proposal: Proposal, data: dict[str, Any]) -> dict[str, str]:
         value = data[field]
         if field in ("title", "summary") and isinstance(value, str):
             value = value.strip()
+        if field == "fund_uses" and isinstance(value, list):
+            if all(isinstance(u, str) for u in value):
+                value = list(dict.fromkeys(value))  # the same use twice means it once
+        if field in RELATED_FIELDS and not (
+            value is None or isinstance(value, RELATED_FIELDS[field])
+        ):
+            raise ValidationError({field: [_("Choose an option from the list.")]})
         current = getattr(proposal, field)
         if current != value:
             changed[field] = str(value)[:200]
@@ -333,8 +457,26 @@ def _assign(proposal: Proposal, data: dict[str, Any]) -> dict[str, str]:
     return changed
 
 
-def _set_partners(proposal: Proposal, partners: Iterable[Firm]) -> None:
-    partners = [p for p in partners if p.pk != proposal.firm_id]
+def _clean_partners(proposal: Proposal, partners: Iterable[Firm]) -> list[Firm]:
+    """Distinct firms other than the lead; a newly named partner must be a verified member."""
+    distinct: dict[int, Firm] = {}
+    for partner in partners:
+        if partner.pk != proposal.firm_id:
+            distinct.setdefault(partner.pk, partner)
+    existing = set()
+    if proposal.pk is not None:
+        existing = set(
+            ProposalPartner.objects.filter(proposal=proposal).values_list("firm_id", flat=True)
+        )
+    added = set(distinct) - existing
+    if added and Firm.objects.filter(pk__in=added, status=FirmStatus.ACTIVE).count() != len(added):
+        raise ValidationError(
+            {"partners": [_("Consortium partners must be verified member firms.")]}
+        )
+    return list(distinct.values())
+
+
+def _set_partners(proposal: Proposal, partners: list[Firm]) -> None:
     ProposalPartner.objects.filter(proposal=proposal).exclude(
         firm__in=[p.pk for p in partners]
     ).delete()
@@ -355,6 +497,8 @@ def proposal_create(
     proposal = Proposal(firm_id=actor.firm_id, created_by=actor, status=ProposalStatus.DRAFT)
     _assign(proposal, data)
     proposal_validate(proposal, complete=False)
+    if partners is not None:
+        partners = _clean_partners(proposal, partners)
     with transaction.atomic():
         proposal.save()
         if partners is not None:
@@ -378,20 +522,28 @@ def proposal_update(
     partners: Iterable[Firm] | None = None,
     autosave: bool = False,
 ) -> Proposal:
-    """Save edits to a draft (or an answer in progress); refuse if `version` is stale."""
+    """Save edits to a draft (or an answer in progress); refuse if `version` is stale.
+
+    PermissionDenied for anyone but the lead firm's applicants; TransitionNotAllowed once the
+    proposal is no longer editable; StaleEdit when `version` is not the current one. An edit
+    that changes nothing writes nothing and keeps the version.
+    """
     with transaction.atomic():
         proposal = _lock(proposal_id)
-        if not permissions.can_edit_proposal(actor, proposal):
+        if not permissions.is_lead_member(actor, proposal):
+            raise PermissionDenied
+        if not proposal.is_editable:
             raise TransitionNotAllowed(_("This proposal can no longer be edited."))
         if proposal.version != version:
             raise StaleEdit(proposal.version)
         changed = _assign(proposal, data)
         proposal_validate(proposal, complete=False)
         if partners is not None:
+            partners = _clean_partners(proposal, partners)
             before = set(proposal.partners.values_list("pk", flat=True))
             after = {p.pk for p in partners}
             if before != after:
-                changed["partners"] = ",".join(str(p) for p in sorted(after))
+                changed["partners"] = ",".join(str(pk) for pk in sorted(after))
                 _set_partners(proposal, partners)
         if not changed:
             return proposal
@@ -407,7 +559,12 @@ def proposal_update(
 
 
 def proposal_submit(*, proposal_id: int, actor: User, version: int | None = None) -> Proposal:
-    """Submit a complete draft, or resubmit after an information request."""
+    """Submit a complete draft, or resubmit after an information request.
+
+    PermissionDenied for anyone but the lead firm's applicants; StaleEdit on a stale
+    `version`; TransitionNotAllowed when not editable or the firm is not verified yet;
+    ValidationError naming every field that is missing or wrong.
+    """
     with transaction.atomic():
         proposal = _lock(proposal_id)
         if not permissions.is_lead_member(actor, proposal):
@@ -441,11 +598,19 @@ def proposal_submit(*, proposal_id: int, actor: User, version: int | None = None
             from_state=previous,
             to_state=proposal.status,
         )
+        # Imported here: matching.services imports this module.
+        from matching.services import schedule_scoring
+
+        schedule_scoring(proposal_id=proposal.pk)
     return proposal
 
 
 def proposal_withdraw(*, proposal_id: int, actor: User, note: str = "") -> Proposal:
-    """The lead firm withdraws a proposal that the fund has not yet taken up."""
+    """The lead firm withdraws a proposal that the fund has not yet taken up.
+
+    PermissionDenied for anyone but the lead firm's applicants; TransitionNotAllowed once the
+    proposal is referred, decided or already withdrawn.
+    """
     with transaction.atomic():
         proposal = _lock(proposal_id)
         if not permissions.is_lead_member(actor, proposal):
@@ -462,13 +627,19 @@ def proposal_withdraw(*, proposal_id: int, actor: User, note: str = "") -> Propo
             obj=proposal,
             from_state=previous,
             to_state=proposal.status,
-            note=note[:NOTE_MAX],
+            note=(note or "").strip()[:NOTE_MAX],
         )
     return proposal
 
 
 def proposal_request_info(*, proposal_id: int, actor: User, question: str) -> Proposal:
-    """KEIT sends a submitted proposal back to the applicant with a question."""
+    """KEIT sends a submitted proposal back to the applicant with a question.
+
+    PermissionDenied for anyone but KEIT staff; ValidationError on `question` when it is empty
+    or too long; TransitionNotAllowed unless the proposal is submitted.
+    """
+    if not (actor.is_authenticated and actor.is_alliance_staff):
+        raise PermissionDenied
     question = (question or "").strip()
     if not question:
         raise ValidationError({"question": _("Write the question for the applicant.")})
@@ -500,19 +671,28 @@ def proposal_request_info(*, proposal_id: int, actor: User, question: str) -> Pr
 # Documents
 
 
-def document_upload(*, proposal_id: int, actor: User, upload, kind: str) -> ProposalDocument:
-    """Check the file by content and store it under a random name; nothing is stored if refused."""
-    from .choices import DocumentKind
+def _check_document_change(actor: User, proposal: Proposal, message: str) -> None:
+    if not permissions.is_lead_member(actor, proposal):
+        raise PermissionDenied
+    if not permissions.can_upload_document(actor, proposal):
+        raise TransitionNotAllowed(message)
 
+
+def document_upload(*, proposal_id: int, actor: User, upload, kind: str) -> ProposalDocument:
+    """Check the file by content and store it under a random name; nothing is stored if refused.
+
+    PermissionDenied for anyone but the lead firm's applicants; TransitionNotAllowed once the
+    proposal is not editable; ValidationError on `kind` or `file`.
+    """
+    refused = _("Documents can be added only while the proposal is editable.")
+    # Checked before the file is read and hashed, and again under the lock below.
+    _check_document_change(actor, Proposal.objects.get(pk=proposal_id), refused)
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Choose a document kind from the list.")})
     checked = check_upload(upload)
     with transaction.atomic():
         proposal = _lock(proposal_id)
-        if not permissions.can_upload_document(actor, proposal):
-            raise TransitionNotAllowed(
-                _("Documents can be added only while the proposal is editable.")
-            )
+        _check_document_change(actor, proposal, refused)
         document = ProposalDocument(
             proposal=proposal,
             kind=kind,
@@ -538,13 +718,17 @@ def document_upload(*, proposal_id: int, actor: User, upload, kind: str) -> Prop
 
 
 def document_delete(*, document_id: int, actor: User) -> None:
+    """Remove a document of an editable proposal; its file goes once the transaction commits.
+
+    PermissionDenied for anyone but the lead firm's applicants; TransitionNotAllowed once the
+    proposal is not editable.
+    """
     with transaction.atomic():
         document = ProposalDocument.objects.select_related("proposal").get(pk=document_id)
         proposal = _lock(document.proposal_id)
-        if not permissions.can_upload_document(actor, proposal):
-            raise TransitionNotAllowed(
-                _("Documents can be removed only while the proposal is editable.")
-            )
+        _check_document_change(
+            actor, proposal, _("Documents can be removed only while the proposal is editable.")
+        )
         audit_record(
             actor=actor,
             action="document.delete",

@@ -10,8 +10,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("matching/", include("matching.urls")),
     path("accounts/", include("alliance.account_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("fund.site_urls")),
     path("", include("fund.urls")),
+    path("", include("alliance.consultation_urls")),
     path("", include("alliance.urls")),
 ]

@@ -37,6 +37,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.KoreanFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,8 +109,11 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/krds", NODE_MODULES / "krds-uiux" / "resources"),
+    # KRDS component.css points its icons one folder deeper (../../img/img/...) than the package.
+    ("vendor/krds/img/img", NODE_MODULES / "krds-uiux" / "resources" / "img"),
     ("vendor/pretendard", NODE_MODULES / "pretendard-gov" / "dist" / "web" / "variable"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -145,6 +149,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ROUTES = {"matching.*": {"queue": "scoring"}}
+CELERY_BEAT_SCHEDULE = {
+    # Safety net: anything submitted while the broker was down is scored once it is back.
+    "matching-score-missing": {"task": "matching.score_missing", "schedule": 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -177,3 +186,6 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 HEALTHZ_WORKER_TIMEOUT = env.float("HEALTHZ_WORKER_TIMEOUT", default=1.0)
+
+# Absolute links in mail (self-cancel links for event registrations).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

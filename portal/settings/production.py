@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import NODE_MODULES, STATICFILES_DIRS, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -23,9 +23,19 @@ if not env("DATABASE_URL", default=""):
         "DATABASE_URL must be set in production / 운영 환경에는 DATABASE_URL이 필요합니다."
     )
 
+# krds-uiux 1.1.0's component.css points its icons at ../../img/img/... while the files are in
+# img/. The hashing storage refuses unresolvable references (collectstatic fails), so the same
+# folder is also served under the path the CSS expects; the icons then load, too.
+# TODO(lead): move to base.py so development shows the icons as well.
+KRDS_IMG_ALIAS = ("vendor/krds/img/img", NODE_MODULES / "krds-uiux" / "resources" / "img")
+if KRDS_IMG_ALIAS not in STATICFILES_DIRS:
+    STATICFILES_DIRS = [*STATICFILES_DIRS, KRDS_IMG_ALIAS]
+
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Load balancers and container health checks probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -34,3 +44,6 @@ CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)

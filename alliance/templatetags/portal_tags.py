@@ -1,0 +1,143 @@
+"""Template filters the pages share: won amounts, registration numbers, KRDS form widgets."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms, template
+from django.utils.translation import get_language
+
+from alliance.validators import format_brn, format_crn
+
+register = template.Library()
+
+JO = 10**12  # 조
+EOK = 10**8  # 억
+MAN = 10**4  # 만
+TRILLION = 10**12
+BILLION = 10**9
+EMPTY = "—"
+
+
+def _as_int(value) -> int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _krw_ko(amount: int) -> str:
+    # 1조 5,000억원: each 4-digit group gets its unit; empty groups are left out.
+    if amount == 0:
+        return "0원"
+    parts = []
+    rest = amount
+    for unit, label in ((JO, "조"), (EOK, "억"), (MAN, "만")):
+        count, rest = divmod(rest, unit)
+        if count:
+            parts.append(f"{count:,}{label}")
+    if rest:
+        parts.append(f"{rest:,}")
+    return " ".join(parts) + "원"
+
+
+def _scaled(amount: int, unit: int) -> str:
+    value = (Decimal(amount) / unit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text
+
+
+def _krw_en(amount: int) -> str:
+    if amount >= TRILLION or _scaled(amount, BILLION) == "1,000":
+        return f"KRW {_scaled(amount, TRILLION)} trillion"
+    if amount >= BILLION:
+        return f"KRW {_scaled(amount, BILLION)} billion"
+    return f"KRW {amount:,}"
+
+
+@register.filter
+def krw(value) -> str:
+    """An integer won amount as 조/억/만원 in Korean, KRW trillion/billion in English."""
+    amount = _as_int(value)
+    if amount is None:
+        return EMPTY if value in (None, "") else str(value)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    english = (get_language() or "ko").startswith("en")
+    return sign + (_krw_en(amount) if english else _krw_ko(amount))
+
+
+@register.filter
+def brn(value) -> str:
+    """사업자등록번호 as 123-45-67890."""
+    if not value:
+        return EMPTY
+    return format_brn(str(value))
+
+
+@register.filter
+def crn(value) -> str:
+    """법인등록번호 as 110111-1234567."""
+    if not value:
+        return EMPTY
+    return format_crn(str(value))
+
+
+# Status codes of firms and proposals never collide except "decided", which means the same.
+BADGE_CLASSES = {
+    "pending": "bg-light-warning",
+    "active": "bg-light-success",
+    "suspended": "bg-light-danger",
+    "draft": "bg-light-gray",
+    "submitted": "bg-light-primary",
+    "info_requested": "bg-light-warning",
+    "referred": "bg-light-secondary",
+    "in_review": "bg-light-information",
+    "decided": "bg-light-success",
+    "withdrawn": "bg-light-disabled",
+}
+
+
+@register.filter
+def status_badge(value) -> str:
+    """The KRDS badge modifier for a firm or proposal status code."""
+    return BADGE_CLASSES.get(str(value), "bg-light-gray")
+
+
+def _widget_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
+        return ""
+    if isinstance(widget, forms.Select):
+        return "krds-form-select"
+    return "krds-input"
+
+
+@register.filter
+def krds_widget(bound_field):
+    """Render a bound field's widget with the KRDS class for its kind of input."""
+    css = _widget_class(bound_field.field.widget)
+    if css == "krds-form-select" and bound_field.value() not in (None, "", [], ()):
+        css += " completed"  # KRDS draws a chosen value darker than the prompt
+    if css.startswith("krds-form-select") and bound_field.errors:
+        css += " is-error"  # KRDS marks a select itself, not its wrapper
+    existing = bound_field.field.widget.attrs.get("class", "")
+    # Django adds aria-invalid and aria-describedby (<id>_helptext, <id>_error) itself.
+    attrs = {"class": f"{existing} {css}".strip()} if css else {}
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_choice_list(bound_field) -> bool:
+    """True for checkbox/radio groups, which KRDS lays out as a check area, not an input."""
+    return isinstance(bound_field.field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect)
+
+
+@register.filter
+def is_checkbox(bound_field) -> bool:
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers around the current one, with the paginator's ellipsis for the gaps."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)

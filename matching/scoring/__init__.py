@@ -1,0 +1,31 @@
+"""The pure scoring engine: rule-set validation, compilation and evaluation (no database)."""
+
+from .engine import (
+    ChannelEvaluation,
+    CompiledRuleSet,
+    ProposalInput,
+    best_channel,
+    compile_rules,
+    evaluate,
+    evaluate_all,
+    score_band,
+)
+from .explain import explain
+from .rules import CRITERIA, ELIGIBILITY_RULES, RuleSetInvalid, default_rules, validate_rules
+
+__all__ = [
+    "CRITERIA",
+    "ELIGIBILITY_RULES",
+    "ChannelEvaluation",
+    "CompiledRuleSet",
+    "ProposalInput",
+    "RuleSetInvalid",
+    "best_channel",
+    "compile_rules",
+    "default_rules",
+    "evaluate",
+    "evaluate_all",
+    "explain",
+    "score_band",
+    "validate_rules",
+]

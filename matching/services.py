@@ -1,0 +1,443 @@
+"""Writes for matching: scoring and storing results, rule-set lifecycle, rescore and preview."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliance.models import Proposal, User
+from alliance.services import TransitionNotAllowed, audit_record
+
+from . import selectors
+from .models import (
+    MatchResult,
+    RescoreBatch,
+    RescoreRun,
+    RulePreview,
+    RuleSet,
+    RuleSetStatus,
+)
+from .scoring import (
+    CompiledRuleSet,
+    RuleSetInvalid,
+    best_channel,
+    compile_rules,
+    evaluate,
+    evaluate_all,
+    explain,
+    score_band,
+    validate_rules,
+)
+
+RESCORE_BATCH_SIZE = 500
+SWEEP_LIMIT = 2000
+PREVIEW_CHUNK = 2000
+NAME_MAX = 120
+
+
+def can_manage_rules(user: User) -> bool:
+    """The fund secretariat owns the fund's rules (and superusers, for the admin)."""
+    return user.is_authenticated and (user.is_superuser or user.is_fund_staff)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring
+
+
+def schedule_scoring(*, proposal_id: int) -> None:
+    """Score the proposal in a worker once the current transaction commits."""
+    from .tasks import score_proposal
+
+    # robust: if the broker is down the submission still stands; the periodic sweep
+    # (score_missing) scores it once the broker is back.
+    transaction.on_commit(
+        lambda: score_proposal.apply_async(args=[proposal_id], queue="scoring", retry=False),
+        robust=True,
+    )
+
+
+def score_proposals(
+    *,
+    queryset: QuerySet[Proposal],
+    rule_set: RuleSet,
+    remaining: dict[str, int] | None = None,
+) -> int:
+    """Score every proposal of `queryset` on every channel and upsert the results.
+
+    A result whose inputs (fingerprint) did not change is left untouched, so a repeated
+    delivery writes nothing. Returns the number of rows inserted or updated.
+    """
+    compiled = selectors.compiled_rule_set(rule_set)
+    if remaining is None:
+        remaining = selectors.channel_remaining()
+    inputs = selectors.proposal_inputs(queryset)
+    if not inputs:
+        return 0
+    ids = [p.id for p in inputs]
+    existing = {
+        (proposal_id, channel): digest
+        for proposal_id, channel, digest in MatchResult.objects.filter(
+            rule_set=rule_set, proposal_id__in=ids
+        ).values_list("proposal_id", "channel_id", "fingerprint")
+    }
+    now = timezone.now()
+    rows = []
+    for p in inputs:
+        for channel in compiled.channels:
+            left = remaining.get(channel.code, 0)
+            digest = selectors.fingerprint(p, channel.code, left, compiled.version)
+            if existing.get((p.id, channel.code)) == digest:
+                continue
+            stored = explain(channel, evaluate(channel, p, left), p, left)
+            rows.append(
+                MatchResult(
+                    proposal_id=p.id,
+                    channel_id=channel.code,
+                    rule_set=rule_set,
+                    eligible=stored["eligible"],
+                    score=stored["score"],
+                    checks=stored["checks"],
+                    breakdown=stored["breakdown"],
+                    hints=stored["hints"],
+                    fingerprint=digest,
+                    computed_at=now,
+                )
+            )
+    if rows:
+        MatchResult.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["proposal", "channel", "rule_set"],
+            update_fields=[
+                "eligible",
+                "score",
+                "checks",
+                "breakdown",
+                "hints",
+                "fingerprint",
+                "computed_at",
+            ],
+        )
+    return len(rows)
+
+
+def score_proposal(*, proposal_id: int) -> int:
+    """Score one proposal under the active rule set; 0 when it is gone or not in the pipeline."""
+    rule_set = selectors.active_rule_set()
+    if rule_set is None:
+        return 0
+    queryset = selectors.scoreable_proposals().filter(pk=proposal_id)
+    return score_proposals(queryset=queryset, rule_set=rule_set)
+
+
+def score_missing(*, limit: int = SWEEP_LIMIT) -> int:
+    """Score scoreable proposals that lack a result under the active rule set (the sweep).
+
+    Catches submissions whose scoring message never reached a worker (broker down at submit
+    time). Returns the number of proposals scored.
+    """
+    rule_set = selectors.active_rule_set()
+    if rule_set is None:
+        return 0
+    missing = (
+        selectors.scoreable_proposals()
+        .exclude(match_results__rule_set=rule_set)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(missing)
+    if ids:
+        score_proposals(queryset=Proposal.objects.filter(pk__in=ids), rule_set=rule_set)
+    return len(ids)
+
+
+def check_draft(*, proposal: Proposal) -> list[dict]:
+    """The "which channel fits?" check: the active rules on a draft, nothing saved."""
+    rule_set = selectors.active_rule_set()
+    if rule_set is None:
+        return []
+    compiled = selectors.compiled_rule_set(rule_set)
+    remaining = selectors.channel_remaining()
+    p = selectors.proposal_input(proposal)
+    results = []
+    for channel in compiled.channels:
+        left = remaining.get(channel.code, 0)
+        results.append(
+            {"channel": channel.code, **explain(channel, evaluate(channel, p, left), p, left)}
+        )
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule sets
+
+
+def _invalid(exc: RuleSetInvalid) -> ValidationError:
+    return ValidationError({"rules": list(exc.errors)})
+
+
+def rule_set_create_draft(*, actor: User, based_on_id: int | None = None) -> RuleSet:
+    """A new draft, copying the given rule set (or the active one) as its starting content."""
+    if not can_manage_rules(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        source = (
+            RuleSet.objects.get(pk=based_on_id)
+            if based_on_id is not None
+            else selectors.active_rule_set()
+        )
+        if source is None:
+            from .scoring import default_rules
+
+            rules, name = default_rules(), _("New rule set")
+        else:
+            rules, name = source.rules, source.name
+        # The active row serves as the mutex for numbering; the unique version is the backstop.
+        RuleSet.objects.select_for_update().filter(status=RuleSetStatus.ACTIVE).first()
+        version = (RuleSet.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+        draft = RuleSet.objects.create(
+            version=version,
+            name=name[:NAME_MAX],
+            rules=rules,
+            based_on=source,
+            created_by=actor,
+        )
+        audit_record(actor=actor, action="ruleset.create", obj=draft, to_state=draft.status)
+    return draft
+
+
+def rule_set_update_draft(
+    *, rule_set_id: int, actor: User, name: str, description: str, rules
+) -> RuleSet:
+    """Replace a draft's content; refused (field errors, nothing saved) when it is invalid."""
+    if not can_manage_rules(actor):
+        raise PermissionDenied
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the rule set a name.")]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [_("The name is too long.")]
+    try:
+        validate_rules(rules)
+    except RuleSetInvalid as exc:
+        errors["rules"] = list(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
+        if not rule_set.is_draft:
+            raise TransitionNotAllowed(_("Only a draft rule set can be edited."))
+        rule_set.name = name
+        rule_set.description = description or ""
+        rule_set.rules = rules
+        rule_set.save()
+        audit_record(actor=actor, action="ruleset.update", obj=rule_set)
+    return rule_set
+
+
+def rule_set_activate(*, rule_set_id: int, actor: User) -> RescoreRun:
+    """Make a valid draft the one active set, retire the previous, and rescore everything."""
+    if not can_manage_rules(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Lock the current active set first, then the draft: one order for every caller.
+        current = RuleSet.objects.select_for_update().filter(status=RuleSetStatus.ACTIVE).first()
+        rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
+        if not rule_set.is_draft:
+            raise TransitionNotAllowed(_("Only a draft rule set can be activated."))
+        try:
+            compile_rules(rule_set.rules, version=rule_set.version)
+        except RuleSetInvalid as exc:
+            raise _invalid(exc) from exc
+        now = timezone.now()
+        if current is not None:
+            current.status = RuleSetStatus.RETIRED
+            current.retired_at = now
+            current.save(update_fields=["status", "retired_at", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="ruleset.retire",
+                obj=current,
+                from_state=RuleSetStatus.ACTIVE,
+                to_state=RuleSetStatus.RETIRED,
+            )
+        rule_set.status = RuleSetStatus.ACTIVE
+        rule_set.activated_at = now
+        rule_set.save(update_fields=["status", "activated_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="ruleset.activate",
+            obj=rule_set,
+            from_state=RuleSetStatus.DRAFT,
+            to_state=RuleSetStatus.ACTIVE,
+        )
+        return rescore_start(rule_set=rule_set, actor=actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rescore
+
+
+def rescore_start(
+    *,
+    rule_set: RuleSet,
+    actor: User | None = None,
+    batch_size: int = RESCORE_BATCH_SIZE,
+    enqueue: bool = True,
+) -> RescoreRun:
+    """Record a rescore of the whole pipeline as batches; workers take them after commit."""
+    with transaction.atomic():
+        run = RescoreRun.objects.create(rule_set=rule_set, batch_size=batch_size, created_by=actor)
+        batches = []
+        total = 0
+        for index, ids in enumerate(
+            selectors.ids_in_batches(selectors.scoreable_proposals(), batch_size)
+        ):
+            batches.append(
+                RescoreBatch(run=run, index=index, first_id=ids[0], last_id=ids[-1], size=len(ids))
+            )
+            total += len(ids)
+        RescoreBatch.objects.bulk_create(batches)
+        run.total_proposals = total
+        if not batches:
+            run.finished_at = timezone.now()
+        run.save(update_fields=["total_proposals", "finished_at"])
+        if enqueue:
+            rescore_enqueue(run=run)
+    return run
+
+
+def rescore_enqueue(*, run: RescoreRun) -> int:
+    """Send one message per unfinished batch (after commit); finished batches are never redone."""
+    from .tasks import rescore_batch
+
+    pending = list(run.batches.filter(done_at__isnull=True).values_list("pk", flat=True))
+
+    def send():
+        for batch_id in pending:
+            rescore_batch.apply_async(args=[batch_id], queue="scoring")
+
+    transaction.on_commit(send)
+    return len(pending)
+
+
+def rescore_batch_run(*, batch_id: int, remaining: dict[str, int] | None = None) -> bool:
+    """Score one batch and mark it done in the same transaction; False if it was already done."""
+    with transaction.atomic():
+        # The row lock makes a duplicate delivery wait, then see the batch done and stop.
+        batch = (
+            RescoreBatch.objects.select_for_update()
+            .select_related("run__rule_set")
+            .filter(pk=batch_id)
+            .first()
+        )
+        if batch is None or batch.done_at is not None:
+            return False
+        run = batch.run
+        queryset = selectors.scoreable_proposals().filter(
+            pk__gte=batch.first_id, pk__lte=batch.last_id
+        )
+        score_proposals(queryset=queryset, rule_set=run.rule_set, remaining=remaining)
+        now = timezone.now()
+        batch.done_at = now
+        batch.save(update_fields=["done_at"])
+        # Serialise the "was that the last batch?" check on the run row.
+        RescoreRun.objects.select_for_update().filter(pk=run.pk).first()
+        if not run.batches.filter(done_at__isnull=True).exists():
+            RescoreRun.objects.filter(pk=run.pk).update(finished_at=now)
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Preview
+
+
+def preview_start(*, rule_set_id: int, actor: User) -> RulePreview:
+    """Ask a worker what would change if the draft were activated now."""
+    if not can_manage_rules(actor):
+        raise PermissionDenied
+    from .tasks import preview_rule_set
+
+    with transaction.atomic():
+        rule_set = RuleSet.objects.get(pk=rule_set_id)
+        if not rule_set.is_draft:
+            raise TransitionNotAllowed(_("Only a draft rule set can be previewed."))
+        try:
+            validate_rules(rule_set.rules)
+        except RuleSetInvalid as exc:
+            raise _invalid(exc) from exc
+        preview = RulePreview.objects.create(
+            rule_set=rule_set,
+            base_rule_set=selectors.active_rule_set(),
+            rules_hash=selectors.rules_hash(rule_set.rules),
+            created_by=actor,
+        )
+        transaction.on_commit(
+            lambda: preview_rule_set.apply_async(args=[preview.pk], queue="scoring")
+        )
+    return preview
+
+
+def _outcome(rules: CompiledRuleSet, p, remaining) -> dict:
+    evaluations = evaluate_all(rules, p, remaining)
+    return {
+        "best": best_channel(evaluations),
+        "eligible": {e.channel: e.eligible for e in evaluations},
+        "scores": {e.channel: e.score for e in evaluations},
+    }
+
+
+def compare_outcomes(before: dict, after: dict) -> list[str]:
+    """What changed between two outcomes: best channel, eligibility, or a score band."""
+    kinds = []
+    if before["best"] != after["best"]:
+        kinds.append("best_channel")
+    if before["eligible"] != after["eligible"]:
+        kinds.append("eligibility")
+    if any(
+        score_band(before["scores"].get(c, 0)) != score_band(s) for c, s in after["scores"].items()
+    ):
+        kinds.append("score_band")
+    return kinds
+
+
+def preview_compute(*, preview_id: int) -> RulePreview | None:
+    """Evaluate every pipeline proposal under the active set and the draft; keep the changes."""
+    preview = (
+        RulePreview.objects.select_related("rule_set", "base_rule_set")
+        .filter(pk=preview_id, finished_at__isnull=True)
+        .first()
+    )
+    if preview is None:
+        return None
+    draft = compile_rules(preview.rule_set.rules, version=preview.rule_set.version)
+    base = selectors.compiled_rule_set(preview.base_rule_set) if preview.base_rule_set else None
+    remaining = selectors.channel_remaining()
+    changes = []
+    total = 0
+    for ids in selectors.ids_in_batches(selectors.scoreable_proposals(), PREVIEW_CHUNK):
+        for p in selectors.proposal_inputs(Proposal.objects.filter(pk__in=ids)):
+            total += 1
+            after = _outcome(draft, p, remaining)
+            before = (
+                _outcome(base, p, remaining)
+                if base
+                else {"best": None, "eligible": {}, "scores": {}}
+            )
+            kinds = compare_outcomes(before, after)
+            if kinds:
+                changes.append({"proposal": p.id, "kinds": kinds, "before": before, "after": after})
+    titles = dict(
+        Proposal.objects.filter(pk__in=[c["proposal"] for c in changes]).values_list("pk", "title")
+    )
+    for change in changes:
+        change["title"] = titles.get(change["proposal"], "")
+    RulePreview.objects.filter(pk=preview.pk).update(
+        changes=changes, total_proposals=total, finished_at=timezone.now()
+    )
+    preview.refresh_from_db()
+    return preview

@@ -1,0 +1,204 @@
+"""Pages: staff rule-set pages (edit, preview, activate, progress) and proposal results."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliance import permissions
+from alliance.selectors import proposal_get_for_user
+from alliance.services import TransitionNotAllowed
+
+from . import selectors, services
+from .forms import RuleSetForm
+from .scoring.explain import CRITERION_LABELS, RULE_LABELS
+
+
+def _rule_set_or_404(user, pk):
+    rule_set = selectors.rule_sets_visible_to(user).filter(pk=pk).first()
+    if rule_set is None:
+        raise Http404
+    return rule_set
+
+
+def _progress_context(rule_set):
+    run = selectors.latest_rescore(rule_set)
+    return {"rule_set": rule_set, "progress": selectors.rescore_progress(run) if run else None}
+
+
+@login_required
+@require_GET
+def rule_set_list(request):
+    rule_sets = selectors.rule_sets_visible_to(request.user)
+    if not (
+        request.user.is_alliance_staff or request.user.is_fund_staff or request.user.is_superuser
+    ):
+        raise Http404
+    return render(
+        request,
+        "matching/rule_set_list.html",
+        {"rule_sets": rule_sets, "can_manage": services.can_manage_rules(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def rule_set_new(request):
+    try:
+        draft = services.rule_set_create_draft(
+            actor=request.user, based_on_id=_int_or_none(request.POST.get("based_on"))
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, _("A new draft was created. Edit it, preview it, then activate it."))
+    return redirect("matching:rule_set_edit", pk=draft.pk)
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_GET
+def rule_set_detail(request, pk):
+    rule_set = _rule_set_or_404(request.user, pk)
+    preview = selectors.latest_preview(rule_set)
+    channels = []
+    for code, body in (rule_set.rules.get("channels") or {}).items():
+        channels.append(
+            {
+                "code": code,
+                "eligibility": [
+                    {**e, "label": RULE_LABELS.get(e.get("rule"), ("", ""))}
+                    for e in body.get("eligibility", [])
+                ],
+                "criteria": [
+                    {**c, "label": CRITERION_LABELS.get(c.get("criterion"), ("", ""))}
+                    for c in body.get("criteria", [])
+                ],
+            }
+        )
+    return render(
+        request,
+        "matching/rule_set_detail.html",
+        {
+            **_progress_context(rule_set),
+            "channels": channels,
+            "preview": preview,
+            "preview_stale": bool(
+                preview and preview.rules_hash != selectors.rules_hash(rule_set.rules)
+            ),
+            "can_manage": services.can_manage_rules(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_set_edit(request, pk):
+    rule_set = _rule_set_or_404(request.user, pk)
+    if not services.can_manage_rules(request.user) or not rule_set.is_draft:
+        raise Http404
+    if request.method == "POST":
+        form = RuleSetForm(request.POST)
+        if form.is_valid():
+            try:
+                services.rule_set_update_draft(
+                    rule_set_id=rule_set.pk, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, _("The draft was saved."))
+                return redirect("matching:rule_set_detail", pk=rule_set.pk)
+    else:
+        form = RuleSetForm(
+            initial={
+                "name": rule_set.name,
+                "description": rule_set.description,
+                "rules": json.dumps(rule_set.rules, ensure_ascii=False, indent=2),
+            }
+        )
+    return render(request, "matching/rule_set_edit.html", {"rule_set": rule_set, "form": form})
+
+
+@login_required
+@require_POST
+def rule_set_activate(request, pk):
+    rule_set = _rule_set_or_404(request.user, pk)
+    try:
+        services.rule_set_activate(rule_set_id=rule_set.pk, actor=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        for error in exc.message_dict.get("rules", []):
+            messages.error(request, error)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The rule set is active; every proposal is being rescored."))
+    return redirect("matching:rule_set_detail", pk=rule_set.pk)
+
+
+@login_required
+@require_POST
+def rule_set_preview(request, pk):
+    rule_set = _rule_set_or_404(request.user, pk)
+    try:
+        services.preview_start(rule_set_id=rule_set.pk, actor=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        for error in exc.message_dict.get("rules", []):
+            messages.error(request, error)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The preview is being computed; this page will show it."))
+    return redirect("matching:rule_set_detail", pk=rule_set.pk)
+
+
+@login_required
+@require_GET
+def rule_set_progress(request, pk):
+    rule_set = _rule_set_or_404(request.user, pk)
+    return render(request, "matching/partials/progress.html", _progress_context(rule_set))
+
+
+@login_required
+@require_GET
+def proposal_results(request, pk):
+    proposal = proposal_get_for_user(request.user, pk)
+    return render(
+        request,
+        "matching/partials/results.html",
+        {
+            "proposal": proposal,
+            "results": selectors.results_for_proposal(proposal),
+            "can_check": permissions.can_edit_proposal(request.user, proposal),
+            "pending": proposal.status in selectors.SCOREABLE_STATUSES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def proposal_check(request, pk):
+    proposal = proposal_get_for_user(request.user, pk)
+    if not permissions.can_edit_proposal(request.user, proposal):
+        raise Http404
+    return render(
+        request,
+        "matching/partials/check.html",
+        {"proposal": proposal, "checks": services.check_draft(proposal=proposal)},
+    )

@@ -1,0 +1,26 @@
+/* Small progressive enhancements; every page works without them (no inline script: CSP). */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // Narrow screens: the main menu folds behind the "menu" button.
+    document.querySelectorAll(".portal-menu-toggle").forEach(function (button) {
+      var nav = document.getElementById(button.getAttribute("aria-controls"));
+      if (!nav) return;
+      button.addEventListener("click", function () {
+        var open = nav.classList.toggle("is-open");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+  });
+
+  // Forms that change something important ask once before sending.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+})();

@@ -1,0 +1,51 @@
+"""Helpers shared by the coordination and pipeline tests: scored proposals, walked stages."""
+
+from __future__ import annotations
+
+import time
+
+from alliance.choices import ProposalStatus
+from fund import coordination, pipeline
+from fund.models import CoordinationPacket, PacketKind
+from matching import services as matching_services
+
+from .factories import ProposalFactory
+
+STAGES_TO_COUNCIL = ("prescreen", "committee", "council")
+
+
+def submitted_proposal(**fields):
+    """A submitted proposal with its four match results (best: indirect, 73)."""
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED, **fields)
+    matching_services.score_proposal(proposal_id=proposal.pk)
+    return proposal
+
+
+def referral_of(proposal) -> CoordinationPacket:
+    return CoordinationPacket.objects.get(proposal=proposal, kind=PacketKind.REFERRAL)
+
+
+def in_review(proposal, *, keit, channel: str = ""):
+    """Refer `proposal` and take the referral in, in-process (no worker): stage `received`."""
+    packet = coordination.proposal_refer(
+        proposal_id=proposal.pk, actor=keit, note="추천", channel=channel
+    )
+    coordination.packet_deliver(packet_id=packet.pk)
+    return proposal
+
+
+def walk_to(proposal, *, kdb, stage: str) -> None:
+    for step in STAGES_TO_COUNCIL:
+        pipeline.proposal_advance(proposal_id=proposal.pk, actor=kdb, stage=step)
+        if step == stage:
+            return
+
+
+def wait_for(condition, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("the condition did not hold in time")

@@ -1,0 +1,99 @@
+"""Pages: staff rule-set pages, htmx progress, and a proposal's results for its firm only."""
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from matching import selectors, services
+from matching.models import RuleSet
+
+from .factories import ProposalFactory
+
+
+@pytest.mark.django_db
+def test_fund_staff_see_the_rule_sets_and_the_finished_progress_bar(client, kdb):
+    ProposalFactory(status="submitted")
+    run = services.rescore_start(rule_set=selectors.active_rule_set(), enqueue=False)
+    services.rescore_batch_run(batch_id=run.batches.get().pk)
+    client.force_login(kdb)
+
+    listing = client.get(reverse("matching:rule_set_list"))
+    progress = client.get(reverse("matching:rule_set_progress", args=[run.rule_set_id]))
+
+    assert listing.status_code == 200
+    assert "v1" in listing.content.decode()
+    body = progress.content.decode()
+    assert 'value="100"' in body
+    assert "hx-trigger" not in body  # finished: the bar stops polling
+
+
+@pytest.mark.django_db
+def test_applicant_cannot_see_rule_sets_or_create_drafts(client, applicant):
+    client.force_login(applicant)
+
+    assert client.get(reverse("matching:rule_set_list")).status_code == 404
+    assert client.get(reverse("matching:rule_set_detail", args=[1])).status_code == 404
+    assert client.post(reverse("matching:rule_set_new")).status_code == 404
+    assert RuleSet.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_invalid_json_on_the_edit_page_shows_an_error_and_saves_nothing(client, kdb):
+    draft = services.rule_set_create_draft(actor=kdb)
+    client.force_login(kdb)
+
+    response = client.post(
+        reverse("matching:rule_set_edit", args=[draft.pk]),
+        {"name": "v2", "description": "", "rules": "{not json"},
+    )
+
+    assert response.status_code == 200
+    assert "rules" in response.context["form"].errors
+    draft.refresh_from_db()
+    assert draft.name == RuleSet.objects.get(version=1).name
+
+
+@pytest.mark.django_db
+def test_applicant_sees_results_with_hints_and_other_firm_gets_404(
+    client, firm, applicant, other_applicant
+):
+    proposal = ProposalFactory(firm=firm, status="submitted")
+    services.score_proposal(proposal_id=proposal.pk)
+    url = reverse("matching:proposal_results", args=[proposal.pk])
+
+    client.force_login(applicant)
+    own = client.get(url)
+    client.force_login(other_applicant)
+    other = client.get(url)
+
+    assert own.status_code == 200
+    assert 'data-testid="score-indirect"' in own.content.decode()
+    assert "SPC 또는 JV로 구조화하세요" in own.content.decode()
+    assert other.status_code == 404
+
+
+@pytest.mark.django_db
+def test_match_results_tag_loads_results_in_one_query(django_assert_num_queries, firm, applicant):
+    proposal = ProposalFactory(firm=firm, status="submitted")
+    services.score_proposal(proposal_id=proposal.pk)
+    request = RequestFactory().get("/")
+    request.user = applicant
+    applicant.has_role("applicant")  # roles cached, as after the view's own checks
+    template = Template("{% load matching_tags %}{% match_results proposal %}")
+
+    with django_assert_num_queries(1):
+        html = template.render(Context({"request": request, "proposal": proposal}))
+
+    assert html.count('class="match-result"') == 4
+
+
+@pytest.mark.django_db
+def test_which_channel_fits_check_runs_on_a_draft_without_saving(client, draft, applicant):
+    client.force_login(applicant)
+
+    response = client.post(reverse("matching:proposal_check", args=[draft.pk]))
+
+    assert response.status_code == 200
+    assert response.content.decode().count("data-channel=") == 4
+    assert draft.match_results.count() == 0

@@ -1,0 +1,75 @@
+"""Scoring and rescoring through a real Celery worker on the `scoring` queue."""
+
+import time
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from alliance import services as alliance_services
+from matching import selectors, services
+from matching.models import MatchResult, RescoreRun
+
+from .factories import ProposalFactory
+
+pytest_plugins = ["tests.celery_worker"]
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _wait_for(condition, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("the worker did not finish in time")
+
+
+def test_submitting_a_proposal_stores_four_results_from_a_worker(celery_worker, draft, applicant):
+    # When the applicant submits; scoring is scheduled in the same transaction (the lead wires
+    # this call into proposal_submit; calling it twice would be harmless).
+    with transaction.atomic():
+        alliance_services.proposal_submit(proposal_id=draft.pk, actor=applicant)
+        services.schedule_scoring(proposal_id=draft.pk)
+
+    # Then the worker stores the four hand-worked results (see test_matching_rules).
+    _wait_for(lambda: MatchResult.objects.filter(proposal=draft).count() == 4)
+    assert sorted(
+        MatchResult.objects.filter(proposal=draft).values_list("channel", "eligible", "score")
+    ) == [("direct", False, 59), ("indirect", True, 73), ("infra", False, 62), ("loan", True, 61)]
+
+
+def test_duplicate_delivery_through_the_worker_changes_nothing(celery_worker):
+    proposal = ProposalFactory(status="submitted")
+    services.schedule_scoring(proposal_id=proposal.pk)  # autocommit: sent at once
+    _wait_for(lambda: MatchResult.objects.filter(proposal=proposal).count() == 4)
+    first = list(MatchResult.objects.order_by("id").values())
+
+    # When the same message is delivered again, followed by a rescore we can wait for.
+    services.schedule_scoring(proposal_id=proposal.pk)
+    run = services.rescore_start(rule_set=selectors.active_rule_set(), batch_size=10)
+    _wait_for(lambda: RescoreRun.objects.get(pk=run.pk).finished_at)
+
+    assert list(MatchResult.objects.order_by("id").values()) == first
+
+
+def test_rescore_resumes_without_redoing_finished_batches(celery_worker):
+    # Given six proposals in three batches of two, the first recorded as done before a crash.
+    proposals = ProposalFactory.create_batch(6, status="submitted")
+    run = services.rescore_start(rule_set=selectors.active_rule_set(), batch_size=2, enqueue=False)
+    done = run.batches.get(index=0)
+    done.done_at = timezone.now()
+    done.save()
+
+    # When the rescore is resumed.
+    with transaction.atomic():
+        sent = services.rescore_enqueue(run=run)
+
+    # Then only the two unfinished batches ran: the first batch's proposals got no new rows.
+    _wait_for(lambda: RescoreRun.objects.get(pk=run.pk).finished_at)
+    assert sent == 2
+    scored = set(MatchResult.objects.values_list("proposal_id", flat=True))
+    assert scored == {p.pk for p in proposals[2:]}
+    assert MatchResult.objects.count() == 16

@@ -1,0 +1,462 @@
+"""KEIT's registry of member firms, firm verification and proposal screening."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from alliance.choices import FirmStatus, ProposalStatus
+from alliance.models import AuditLog, Firm, Industry, Proposal, SubAlliance, User
+
+from .factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
+from .test_layout import elements
+
+pytestmark = pytest.mark.django_db
+
+FIRMS = reverse("alliance:secretariat_firms")
+PROPOSALS = reverse("alliance:secretariat_proposals")
+
+
+def _rows(response, kind: str) -> list[str]:
+    """The `data-<kind>` ids of the table rows, in order."""
+    return [
+        tr["attrs"][f"data-{kind}"]
+        for tr in elements(response.content, "tr")
+        if f"data-{kind}" in tr["attrs"]
+    ]
+
+
+def _row_names(response) -> list[str]:
+    return [th["text"] for th in elements(response.content, "th", scope="row")]
+
+
+def _submitted(**kwargs) -> Proposal:
+    return ProposalFactory(status=ProposalStatus.SUBMITTED, submitted_at=timezone.now(), **kwargs)
+
+
+def _superuser():
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may open the registry
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        FIRMS,
+        PROPOSALS,
+    ],
+)
+def test_signed_out_visitors_are_sent_to_sign_in(client, url):
+    response = client.get(url)
+
+    assert (response.status_code, response.url) == (302, f"{reverse('login')}?next={url}")
+
+
+@pytest.mark.parametrize("who", ["applicant", "kdb", "editor"])
+def test_everyone_but_keit_gets_404_on_every_registry_page(client, request, who, firm, draft):
+    client.force_login(request.getfixturevalue(who))
+
+    answers = [
+        client.get(FIRMS).status_code,
+        client.get(reverse("alliance:secretariat_firm", args=[firm.pk])).status_code,
+        client.get(PROPOSALS).status_code,
+    ]
+
+    assert answers == [404, 404, 404]
+
+
+def test_keit_and_a_superuser_open_the_registry(client, keit, firm):
+    client.force_login(keit)
+    keit_answers = [client.get(FIRMS).status_code, client.get(PROPOSALS).status_code]
+    client.force_login(_superuser())
+    root_answers = [client.get(FIRMS).status_code, client.get(PROPOSALS).status_code]
+
+    assert (keit_answers, root_answers) == ([200, 200], [200, 200])
+
+
+# ---------------------------------------------------------------------------------------------
+# Firm list
+
+
+def test_the_registry_lists_every_firm_by_name(client, keit):
+    FirmFactory(name="퓨리오사AI", status=FirmStatus.PENDING)
+    FirmFactory(name="두산로보틱스")
+    FirmFactory(name="에코프로비엠", status=FirmStatus.SUSPENDED)
+    client.force_login(keit)
+
+    response = client.get(FIRMS)
+
+    assert _row_names(response) == ["두산로보틱스", "에코프로비엠", "퓨리오사AI"]
+    counts = {
+        a["attrs"]["data-status"]: a["text"].split()[-1]
+        for a in elements(response.content, "a")
+        if "data-status" in a["attrs"]
+    }
+    assert counts == {"pending": "1", "active": "1", "suspended": "1"}
+    verify_forms = [
+        f["attrs"]["action"]
+        for f in elements(response.content, "form")
+        if "verify" in f["attrs"].get("action", "")
+    ]
+    pending = Firm.objects.get(name="퓨리오사AI")
+    assert verify_forms == [reverse("alliance:firm_verify", args=[pending.pk])]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "pending"}, ["퓨리오사AI"]),
+        ({"size_class": "large"}, ["HD한국조선해양"]),
+        ({"region": "ulsan"}, ["HD한국조선해양"]),
+        ({"sub_alliance": "humanoid"}, ["두산로보틱스"]),
+        ({"q": "로보"}, ["두산로보틱스"]),
+        ({"q": "Furiosa"}, ["퓨리오사AI"]),
+        ({"q": "999-88-"}, ["HD한국조선해양"]),
+        ({"q": "zzz"}, []),
+        ({"status": "pending", "region": "ulsan"}, []),
+    ],
+)
+def test_the_registry_filters(client, keit, query, expected):
+    FirmFactory(name="퓨리오사AI", name_en="FuriosaAI", status=FirmStatus.PENDING, region="seoul")
+    FirmFactory(
+        name="HD한국조선해양",
+        size_class="large",
+        region="ulsan",
+        business_registration_number="9998800005",
+    )
+    robotics = FirmFactory(name="두산로보틱스", region="gyeonggi")
+    robotics.sub_alliances.set([SubAlliance.objects.get(code="humanoid")])
+    client.force_login(keit)
+
+    response = client.get(FIRMS, query)
+
+    assert response.status_code == 200
+    assert _row_names(response) == expected
+
+
+def test_an_unknown_filter_value_is_reported_and_ignored(client, keit):
+    FirmFactory(name="삼성전자")
+    client.force_login(keit)
+
+    response = client.get(FIRMS, {"status": "bogus", "region": "mars"})
+
+    assert response.status_code == 200
+    assert len(elements(response.content, "div", id="id_status_error")) == 1
+    assert len(elements(response.content, "div", id="id_region_error")) == 1
+    assert _row_names(response) == ["삼성전자"]
+
+
+def test_the_registry_pages_by_fifty(client, keit):
+    for n in range(51):
+        FirmFactory(name=f"기업 {n:02d}")
+    client.force_login(keit)
+
+    first = client.get(FIRMS)
+    second = client.get(FIRMS, {"page": "2"})
+    nonsense = client.get(FIRMS, {"page": "abc"})
+    beyond = client.get(FIRMS, {"page": "99"})
+
+    assert len(_row_names(first)) == 50
+    assert _row_names(second) == ["기업 50"]
+    assert _row_names(nonsense) == _row_names(first)
+    assert _row_names(beyond) == ["기업 50"]
+    assert [a["attrs"]["href"] for a in elements(first.content, "a", class_="next")] == ["?page=2"]
+
+
+def test_page_links_keep_the_filters(client, keit):
+    for n in range(51):
+        FirmFactory(name=f"기업 {n:02d}", region="busan")
+    client.force_login(keit)
+
+    response = client.get(FIRMS, {"region": "busan"})
+
+    assert [a["attrs"]["href"] for a in elements(response.content, "a", class_="next")] == [
+        "?region=busan&page=2"
+    ]
+
+
+def _firms_with_sub_alliances(count: int) -> None:
+    subs = list(SubAlliance.objects.all()[:3])
+    for n in range(count):
+        FirmFactory(name=f"기업 {n:03d}").sub_alliances.set(subs)
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_firm_list_takes_the_same_queries_whatever_the_number_of_firms(
+    client, keit, django_assert_num_queries, count
+):
+    _firms_with_sub_alliances(count)
+    client.force_login(keit)
+
+    # session, user, roles, sub-alliance choices, status counts, page count, page, prefetch
+    with django_assert_num_queries(8):
+        response = client.get(FIRMS, {"region": "gyeongnam"})
+
+    assert len(_row_names(response)) == count
+
+
+# ---------------------------------------------------------------------------------------------
+# Firm detail and verification
+
+
+def test_the_firm_page_shows_members_and_proposal_counts(client, keit, firm, applicant, draft):
+    ApplicantFactory(firm=firm, username="second")
+    partner_on = ProposalFactory(title="컨소시엄 제안")
+    partner_on.partners.add(firm)
+    client.force_login(keit)
+
+    response = client.get(reverse("alliance:secretariat_firm", args=[firm.pk]))
+
+    assert response.status_code == 200
+    assert [
+        tr["attrs"]["data-member"]
+        for tr in elements(response.content, "tr")
+        if "data-member" in tr["attrs"]
+    ] == [
+        str(applicant.pk),
+        str(User.objects.get(username="second").pk),
+    ]
+    counts = elements(response.content, "dd", data_field="proposal_count")[0]["text"]
+    assert [int(s) for s in counts.split() if s.isdigit()] == [1, 1]
+
+
+def test_an_unknown_firm_is_404(client, keit):
+    client.force_login(keit)
+
+    assert client.get(reverse("alliance:secretariat_firm", args=[999999])).status_code == 404
+
+
+def test_keit_verifies_a_pending_firm_once(client, keit):
+    firm = FirmFactory(name="퓨리오사AI", status=FirmStatus.PENDING)
+    client.force_login(keit)
+    url = reverse("alliance:firm_verify", args=[firm.pk])
+
+    first = client.post(url, follow=True)
+    firm.refresh_from_db()
+    verified = (firm.status, firm.verified_by_id, firm.verified_at)
+
+    assert first.redirect_chain == [(reverse("alliance:secretariat_firm", args=[firm.pk]), 302)]
+    assert verified[:2] == (FirmStatus.ACTIVE, keit.pk)
+    assert len(elements(first.content, "li", class_="portal-message--success")) == 1
+    assert list(AuditLog.objects.values_list("action", "from_state", "to_state")) == [
+        ("firm.verify", "pending", "active")
+    ]
+
+    second = client.post(url, follow=True)
+    firm.refresh_from_db()
+
+    assert len(elements(second.content, "li", class_="portal-message--error")) == 1
+    assert (firm.status, firm.verified_by_id, firm.verified_at) == verified
+    assert AuditLog.objects.count() == 1
+
+
+def test_verifying_from_the_list_returns_to_the_list(client, keit):
+    firm = FirmFactory(status=FirmStatus.PENDING)
+    client.force_login(keit)
+
+    response = client.post(
+        reverse("alliance:firm_verify", args=[firm.pk]), {"next": f"{FIRMS}?status=pending"}
+    )
+    offsite = client.post(
+        reverse("alliance:firm_verify", args=[firm.pk]), {"next": "https://evil.example/"}
+    )
+
+    assert (response.status_code, response.url) == (302, f"{FIRMS}?status=pending")
+    assert offsite.url == reverse("alliance:secretariat_firm", args=[firm.pk])
+
+
+def test_verification_is_post_only(client, keit):
+    firm = FirmFactory(status=FirmStatus.PENDING)
+    client.force_login(keit)
+
+    response = client.get(reverse("alliance:firm_verify", args=[firm.pk]))
+
+    firm.refresh_from_db()
+    assert (response.status_code, firm.status) == (405, FirmStatus.PENDING)
+
+
+@pytest.mark.parametrize("who", ["applicant", "kdb", "editor"])
+def test_no_one_else_can_verify_and_nothing_changes(client, request, who):
+    firm = FirmFactory(status=FirmStatus.PENDING)
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.post(reverse("alliance:firm_verify", args=[firm.pk]))
+
+    firm.refresh_from_db()
+    assert (response.status_code, firm.status, firm.verified_at) == (404, "pending", None)
+    assert AuditLog.objects.count() == 0
+
+
+def test_a_superuser_outside_keit_is_told_verifying_is_keits_and_nothing_changes(client):
+    firm = FirmFactory(status=FirmStatus.PENDING)
+    client.force_login(_superuser())
+
+    response = client.post(reverse("alliance:firm_verify", args=[firm.pk]), follow=True)
+
+    firm.refresh_from_db()
+    assert len(elements(response.content, "li", class_="portal-message--error")) == 1
+    assert (firm.status, AuditLog.objects.count()) == (FirmStatus.PENDING, 0)
+
+
+def test_a_firm_name_with_html_is_escaped_in_the_registry(client, keit):
+    FirmFactory(name='<img src=x onerror="alert(1)">기업', status=FirmStatus.PENDING)
+    client.force_login(keit)
+
+    html = client.get(FIRMS).content.decode()
+
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;기업" in html
+    assert "<img src=x" not in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposal list
+
+
+def test_keit_sees_every_firms_proposals(client, keit, draft, other_draft):
+    submitted = _submitted(title="제출된 제안")
+    client.force_login(keit)
+
+    response = client.get(PROPOSALS)
+
+    assert _rows(response, "proposal") == [str(submitted.pk), str(other_draft.pk), str(draft.pk)]
+    questions = [t["attrs"]["id"] for t in elements(response.content, "textarea")]
+    assert questions == [f"question-{submitted.pk}"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "submitted"}, ["휴머노이드 양산"]),
+        ({"sub_alliance": "humanoid"}, ["휴머노이드 양산"]),
+        ({"industry": "semiconductor"}, ["AI 칩 양산"]),
+        ({"region": "ulsan"}, ["AI 칩 양산"]),
+        ({"q": "칩"}, ["AI 칩 양산"]),
+        ({"q": "두산"}, ["휴머노이드 양산"]),
+        ({"q": "777-66-"}, ["AI 칩 양산"]),
+        ({"status": "draft", "q": "칩"}, ["AI 칩 양산"]),
+        ({"status": "decided"}, []),
+    ],
+)
+def test_the_proposal_list_filters(client, keit, query, expected):
+    doosan = FirmFactory(name="두산로보틱스")
+    furiosa = FirmFactory(name="퓨리오사AI", business_registration_number="7776600008")
+    _submitted(
+        firm=doosan,
+        title="휴머노이드 양산",
+        sub_alliance=SubAlliance.objects.get(code="humanoid"),
+    )
+    ProposalFactory(
+        firm=furiosa,
+        title="AI 칩 양산",
+        industry=Industry.objects.get(code="semiconductor"),
+        region="ulsan",
+    )
+    client.force_login(keit)
+
+    response = client.get(PROPOSALS, query)
+
+    assert response.status_code == 200
+    assert _row_names(response) == expected
+
+
+def test_an_unknown_proposal_filter_is_reported_and_ignored(client, keit, draft):
+    client.force_login(keit)
+
+    response = client.get(PROPOSALS, {"industry": "tea"})
+
+    assert len(elements(response.content, "div", id="id_industry_error")) == 1
+    assert _rows(response, "proposal") == [str(draft.pk)]
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_proposal_list_takes_the_same_queries_whatever_the_number_of_rows(
+    client, keit, django_assert_num_queries, count
+):
+    for n in range(count):
+        _submitted(title=f"제안 {n}")
+    client.force_login(keit)
+
+    # session, user, roles, sub-alliance and industry choices, page count, page
+    with django_assert_num_queries(7):
+        response = client.get(PROPOSALS, {"status": "submitted"})
+
+    assert len(_rows(response, "proposal")) == count
+
+
+# ---------------------------------------------------------------------------------------------
+# Request information
+
+
+def test_keit_asks_a_question_on_a_submitted_proposal(client, keit):
+    proposal = _submitted()
+    client.force_login(keit)
+
+    response = client.post(
+        reverse("alliance:proposal_request_info", args=[proposal.pk]),
+        {"question": "재무제표를 보완해 주세요."},
+    )
+
+    proposal.refresh_from_db()
+    assert (response.status_code, response.url) == (
+        302,
+        reverse("alliance:proposal_detail", args=[proposal.pk]),
+    )
+    assert (proposal.status, proposal.info_request, proposal.version) == (
+        ProposalStatus.INFO_REQUESTED,
+        "재무제표를 보완해 주세요.",
+        2,
+    )
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
+
+
+def test_an_empty_question_is_shown_on_the_field_and_changes_nothing(client, keit):
+    proposal = _submitted()
+    client.force_login(keit)
+
+    response = client.post(
+        reverse("alliance:proposal_request_info", args=[proposal.pk]), {"question": "   "}
+    )
+
+    proposal.refresh_from_db()
+    assert response.status_code == 200
+    assert len(elements(response.content, "div", id=f"question-{proposal.pk}-error")) == 1
+    assert (proposal.status, proposal.version) == (ProposalStatus.SUBMITTED, 1)
+    assert AuditLog.objects.count() == 0
+
+
+def test_a_question_on_a_draft_is_refused_with_a_message(client, keit, draft):
+    client.force_login(keit)
+
+    response = client.post(
+        reverse("alliance:proposal_request_info", args=[draft.pk]), {"question": "왜?"}
+    )
+
+    draft.refresh_from_db()
+    assert response.url == reverse("alliance:proposal_detail", args=[draft.pk])
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert (draft.status, draft.info_request, draft.version) == (ProposalStatus.DRAFT, "", 1)
+
+
+@pytest.mark.parametrize("who", ["applicant", "kdb"])
+def test_no_one_else_can_request_information(client, request, who):
+    proposal = _submitted()
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.post(
+        reverse("alliance:proposal_request_info", args=[proposal.pk]), {"question": "?"}
+    )
+
+    proposal.refresh_from_db()
+    assert (response.status_code, proposal.status) == (404, ProposalStatus.SUBMITTED)
+
+
+def test_requesting_information_is_post_only(client, keit):
+    proposal = _submitted()
+    client.force_login(keit)
+
+    response = client.get(reverse("alliance:proposal_request_info", args=[proposal.pk]))
+
+    assert response.status_code == 405

@@ -1,0 +1,330 @@
+"""seed_demo: the demo world is complete, adds up to the surveyed demand, and is idempotent."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from alliance import demo, permissions, selectors
+from alliance.choices import FirmStatus, ProposalStatus, Role
+from alliance.models import (
+    AuditLog,
+    FinancialInstitution,
+    Firm,
+    Proposal,
+    ProposalPartner,
+    SubAlliance,
+    User,
+)
+from alliance.services import proposal_validate
+from alliance.validators import is_valid_brn
+from fund.choices import JO
+
+pytestmark = pytest.mark.django_db
+
+DEFAULT_PASSWORD = "demo1234!"
+
+# username -> (groups, firm name, is_staff, is_superuser)
+EXPECTED_USERS = {
+    "applicant": ({Role.APPLICANT}, "현대자동차", False, False),
+    "applicant2": ({Role.APPLICANT}, "두산로보틱스", False, False),
+    "keit": ({Role.ALLIANCE_SECRETARIAT}, None, False, False),
+    "kdb": ({Role.FUND_SECRETARIAT}, None, False, False),
+    "editor": ({Role.SITE_EDITOR}, None, False, False),
+    "admin": (set(), None, True, True),
+}
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    """Everything a second run could change: row counts, password hashes, firm timestamps."""
+    return {
+        "firms": Firm.objects.count(),
+        "users": User.objects.count(),
+        "proposals": Proposal.objects.count(),
+        "institutions": FinancialInstitution.objects.count(),
+        "audit": AuditLog.objects.count(),
+        "partners": ProposalPartner.objects.count(),
+        "memberships": User.groups.through.objects.count(),
+        "passwords": dict(User.objects.values_list("username", "password")),
+        "firm_updated": dict(Firm.objects.values_list("name", "updated_at")),
+        "proposal_versions": dict(Proposal.objects.values_list("title", "version")),
+    }
+
+
+def test_seed_demo_twice_changes_nothing():
+    # given
+    seed()
+    first = snapshot()
+
+    # when
+    seed()
+
+    # then
+    assert snapshot() == first
+    assert (first["firms"], first["users"], first["proposals"], first["institutions"]) == (
+        10,
+        14,
+        17,
+        7,
+    )
+    # firm sign-up/update/verify; proposal create; submit; 3 notices, 7 FAQ and 3 events
+    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 3
+    from fund.models import Event, Faq, Notice
+
+    assert (Notice.objects.count(), Faq.objects.count(), Event.objects.count()) == (3, 7, 3)
+    assert sorted(Event.objects.values_list("kind", flat=True)) == sorted(
+        ["seminar", "consultation_fair", "workshop"]
+    )
+
+
+def test_each_demo_user_signs_in_with_the_default_password_and_has_exactly_its_role():
+    # when
+    seed()
+
+    # then
+    for username, (groups, firm_name, is_staff, is_superuser) in EXPECTED_USERS.items():
+        user = authenticate(username=username, password=DEFAULT_PASSWORD)
+        assert user is not None, username
+        assert set(user.groups.values_list("name", flat=True)) == groups, username
+        assert (user.firm.name if user.firm else None) == firm_name, username
+        assert (user.is_staff, user.is_superuser, user.is_active) == (
+            is_staff,
+            is_superuser,
+            True,
+        ), username
+    assert User.objects.get(username="applicant").is_applicant
+    assert User.objects.get(username="keit").is_alliance_staff
+    assert User.objects.get(username="kdb").is_fund_staff
+    assert User.objects.get(username="editor").is_site_editor
+
+
+def test_seed_prints_every_demo_account_with_its_password_in_korean_and_english():
+    # when
+    output = seed()
+
+    # then
+    lines = output.splitlines()
+    assert "데모 계정 (아이디 / 비밀번호 / 역할)" in lines
+    assert "Demo accounts (username / password / role)" in lines
+    for username in EXPECTED_USERS:
+        assert any(
+            line.split()[:2] == [username, DEFAULT_PASSWORD] for line in lines if line.strip()
+        ), username
+    assert (
+        "  applicant   demo1234!  신청인 · 현대자동차 / Applicant · Hyundai Motor Company" in lines
+    )
+
+
+def test_requested_amounts_add_up_exactly_to_the_surveyed_demand():
+    # when
+    seed()
+
+    # then
+    submitted = Proposal.objects.filter(status=ProposalStatus.SUBMITTED)
+    by_sub = dict(
+        submitted.values_list("sub_alliance__code").annotate(s=Sum("requested_krw")).order_by()
+    )
+    assert by_sub["humanoid"] == 6_600_000_000_000
+    assert by_sub["ai_semiconductor"] == 1_500_000_000_000
+    assert by_sub["ai_factory"] == 1_300_000_000_000
+    surveyed = dict(
+        SubAlliance.objects.filter(surveyed_demand_krw__gt=0).values_list(
+            "code", "surveyed_demand_krw"
+        )
+    )
+    assert {code: by_sub[code] for code in surveyed} == surveyed
+    total = submitted.aggregate(s=Sum("requested_krw"))["s"]
+    assert total == 11_600_000_000_000
+    assert total > 10 * JO
+    # the draft sits outside the surveyed sub-alliances, so counting drafts changes nothing
+    everything = dict(
+        Proposal.objects.values_list("sub_alliance__code")
+        .annotate(s=Sum("requested_krw"))
+        .order_by()
+    )
+    assert {code: everything[code] for code in surveyed} == surveyed
+
+
+def test_the_demo_table_itself_adds_up_to_the_surveyed_demand():
+    sums = demo.requested_by_sub_alliance()
+
+    assert (sums["humanoid"], sums["ai_semiconductor"], sums["ai_factory"]) == (
+        66 * JO // 10,
+        15 * JO // 10,
+        13 * JO // 10,
+    )
+    assert sum(sums.values()) == 116 * JO // 10
+    assert len({(p.firm, p.title) for p in demo.PROPOSALS}) == len(demo.PROPOSALS)
+
+
+def test_named_firms_are_active_with_valid_numbers_regions_and_sub_alliances():
+    # when
+    seed()
+
+    # then
+    firms = {f.name: f for f in Firm.objects.prefetch_related("sub_alliances")}
+    assert set(firms) == {
+        "HD한국조선해양",
+        "삼성전자",
+        "현대자동차",
+        "두산로보틱스",
+        "SK AX",
+        "CJ대한통운",
+        "이수페타시스",
+        "에코프로비엠",
+        "퓨리오사AI",
+        "마키나락스",
+    }
+    assert {name: f.region for name, f in firms.items()} == {
+        "HD한국조선해양": "ulsan",
+        "삼성전자": "gyeonggi",
+        "현대자동차": "seoul",
+        "두산로보틱스": "gyeonggi",
+        "SK AX": "seoul",
+        "CJ대한통운": "seoul",
+        "이수페타시스": "daegu",
+        "에코프로비엠": "chungbuk",
+        "퓨리오사AI": "seoul",
+        "마키나락스": "seoul",
+    }
+    for firm in firms.values():
+        assert firm.status == FirmStatus.ACTIVE, firm.name
+        assert firm.verified_by.username == "keit", firm.name
+        assert is_valid_brn(firm.business_registration_number), firm.name
+        assert firm.name_en, firm.name
+        firm.full_clean()
+        spec = demo.FIRMS_BY_NAME[firm.name]
+        assert {s.code for s in firm.sub_alliances.all()} == set(spec.sub_alliances)
+        assert firm.size_class == spec.size_class
+    assert firms["퓨리오사AI"].size_class == "startup"
+    assert firms["현대자동차"].size_class == "large"
+
+
+def test_institutions_are_seeded_with_their_kinds_and_english_names():
+    # when
+    seed()
+
+    # then
+    assert list(FinancialInstitution.objects.order_by("name").values_list("name", "kind")) == [
+        ("KB국민은행", "commercial_bank"),
+        ("메리츠증권", "securities"),
+        ("미래에셋증권", "securities"),
+        ("산업은행", "policy_bank"),
+        ("신한은행", "commercial_bank"),
+        ("우리은행", "commercial_bank"),
+        ("하나은행", "commercial_bank"),
+    ]
+    assert FinancialInstitution.objects.get(name="산업은행").name_en == "Korea Development Bank"
+    assert FinancialInstitution.objects.filter(name_en="").count() == 0
+
+
+def test_proposals_are_complete_with_history_and_the_demo_applicant_has_an_editable_draft():
+    # when
+    seed()
+
+    # then
+    assert Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count() == 16
+    draft = Proposal.objects.get(status=ProposalStatus.DRAFT)
+    applicant = User.objects.get(username="applicant")
+    assert draft.firm.name == "현대자동차"
+    assert permissions.can_edit_proposal(applicant, draft)
+    assert list(draft.history.values_list("action", flat=True)) == ["proposal.create"]
+    for proposal in Proposal.objects.filter(status=ProposalStatus.SUBMITTED):
+        proposal_validate(proposal, complete=True)
+        assert list(proposal.history.values_list("action", flat=True)) == [
+            "proposal.create",
+            "proposal.submit",
+        ], proposal.title
+    assert set(
+        Proposal.objects.filter(firm__name="현대자동차").values_list(
+            "sub_alliance__code", flat=True
+        )
+    ) == {"humanoid", "autonomous_vehicle", "ai_factory"}
+    assert set(Proposal.objects.values_list("structure", flat=True)) == {"corporate", "jv", "spc"}
+    assert Proposal.objects.filter(ai_related=False).count() == 1
+
+
+def test_the_consortium_is_visible_to_its_partner_but_not_to_other_firms():
+    # when
+    seed()
+
+    # then
+    consortium = Proposal.objects.get(firm__name="두산로보틱스", structure="jv")
+    links = list(consortium.proposalpartner_set.values_list("firm__name", "role"))
+    assert links == [("마키나락스", "로봇 AI 소프트웨어·파운데이션 모델 개발")]
+    partner_user = User.objects.get(username="makinarocks")
+    assert consortium in selectors.proposals_visible_to(partner_user)
+    assert not permissions.can_edit_proposal(partner_user, consortium)
+    assert consortium not in selectors.proposals_visible_to(User.objects.get(username="applicant"))
+
+
+def test_demo_password_comes_from_the_environment(monkeypatch):
+    # given
+    monkeypatch.setenv("DEMO_PASSWORD", "Another-demo-pass-42")
+
+    # when
+    output = seed()
+
+    # then
+    for username in EXPECTED_USERS:
+        assert authenticate(username=username, password="Another-demo-pass-42") is not None
+        assert authenticate(username=username, password=DEFAULT_PASSWORD) is None
+    assert "Another-demo-pass-42" in output
+    assert DEFAULT_PASSWORD not in output
+
+
+def test_rerun_with_a_new_password_changes_only_the_passwords(monkeypatch):
+    # given
+    seed()
+    before = snapshot()
+
+    # when
+    monkeypatch.setenv("DEMO_PASSWORD", "Changed-demo-pass-77")
+    seed()
+
+    # then
+    after = snapshot()
+    assert after["passwords"] != before["passwords"]
+    del after["passwords"], before["passwords"]
+    assert after == before
+    assert authenticate(username="applicant", password="Changed-demo-pass-77") is not None
+
+
+def test_rerun_restores_a_demo_users_role_and_firm():
+    # given
+    seed()
+    applicant = User.objects.get(username="applicant")
+    applicant.groups.clear()
+    applicant.firm = Firm.objects.get(name="삼성전자")
+    applicant.set_password("something-else-entirely")
+    applicant.save()
+
+    # when
+    seed()
+
+    # then
+    applicant.refresh_from_db()
+    assert list(applicant.groups.values_list("name", flat=True)) == [Role.APPLICANT]
+    assert applicant.firm.name == "현대자동차"
+    assert authenticate(username="applicant", password=DEFAULT_PASSWORD) == applicant
+
+
+@pytest.mark.parametrize("weak", ["short", "12345678901", "password"])
+def test_a_demo_password_that_fails_the_rules_is_refused_and_nothing_is_created(monkeypatch, weak):
+    # given
+    monkeypatch.setenv("DEMO_PASSWORD", weak)
+
+    # when
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        seed()
+
+    # then
+    assert (Firm.objects.count(), User.objects.count(), AuditLog.objects.count()) == (0, 0, 0)
