@@ -427,3 +427,274 @@ class CancelToken(models.Model):
     def hash(token: str) -> str:
         """The stored form of a token; a 256-bit random secret needs no salt or slow hash."""
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# The KEIT–KDB coordination queue and the fund secretariat's review pipeline (SPEC §3.5, §3.6).
+
+
+class PacketDirection(models.TextChoices):
+    KEIT_TO_KDB = "keit_to_kdb", _("KEIT → KDB")
+    KDB_TO_KEIT = "kdb_to_keit", _("KDB → KEIT")
+
+
+class PacketKind(models.TextChoices):
+    REFERRAL = "referral", _("Referral")
+    RECEIVED = "received", _("Received")
+    PRESCREEN_STARTED = "prescreen_started", _("Pre-screen started")
+    COMMITTEE_SCHEDULED = "committee_scheduled", _("Committee scheduled")
+    COUNCIL_SCHEDULED = "council_scheduled", _("Council scheduled")
+    DECISION = "decision", _("Decision")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+
+
+class PacketState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    STUCK = "stuck", _("Stuck")
+
+
+class PacketImmutable(Exception):
+    """A packet's content (kind, direction, proposal, payload) never changes once written."""
+
+
+# Only these columns may change after a packet is written: its delivery bookkeeping.
+PACKET_STATE_FIELDS = frozenset(
+    {
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_sent_at",
+        "delivered_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "last_error",
+    }
+)
+
+
+class CoordinationPacket(models.Model):
+    """One message between KEIT and KDB's fund secretariat: the outbox row is the truth.
+
+    Written in the same transaction as the change it reports; workers deliver it at least
+    once and the receiving inbox (unique by packet id) makes the effect happen exactly once.
+    `sequence` comes from a database sequence (PostgreSQL) so packets have a total order.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=24, choices=PacketKind.choices)
+    direction = models.CharField(_("direction"), max_length=12, choices=PacketDirection.choices)
+    proposal = models.ForeignKey(
+        "alliance.Proposal",
+        on_delete=models.PROTECT,
+        related_name="coordination_packets",
+        verbose_name=_("proposal"),
+    )
+    payload = models.JSONField(_("content"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=PacketState.choices, default=PacketState.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("delivery attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        "alliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    created_by = models.ForeignKey(
+        "alliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sequence"]
+        verbose_name = _("coordination packet")
+        verbose_name_plural = _("coordination packets")
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="packet_sweep"),
+            models.Index(fields=["proposal", "sequence"], name="packet_proposal"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PacketKind.values), name="packet_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=PacketDirection.values), name="packet_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=PacketState.values), name="packet_state_valid"
+            ),
+            # A referral only ever goes to the fund; status only ever comes back.
+            models.CheckConstraint(
+                condition=Q(kind=PacketKind.REFERRAL, direction=PacketDirection.KEIT_TO_KDB)
+                | (~Q(kind=PacketKind.REFERRAL) & Q(direction=PacketDirection.KDB_TO_KEIT)),
+                name="packet_kind_direction",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=[PacketState.DELIVERED, PacketState.ACKNOWLEDGED])
+                | Q(delivered_at__isnull=False),
+                name="packet_delivered_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=PacketState.ACKNOWLEDGED) | Q(acknowledged_at__isnull=False),
+                name="packet_acknowledged_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or set(update_fields) - PACKET_STATE_FIELDS:
+                raise PacketImmutable("only a packet's delivery state may change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PacketImmutable("packets are never deleted")
+
+    @property
+    def receiving_side(self) -> str:
+        """`fund` for referrals, `alliance` for status sent back to KEIT."""
+        return "fund" if self.direction == PacketDirection.KEIT_TO_KDB else "alliance"
+
+
+class InboxEntry(models.Model):
+    """A packet taken in by its receiving side; the primary key is the packet, so a second
+    delivery of the same packet cannot take it in twice."""
+
+    packet = models.OneToOneField(
+        CoordinationPacket, primary_key=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposal = models.ForeignKey("alliance.Proposal", on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return str(self.packet_id)
+
+
+class FundInbox(InboxEntry):
+    """The fund secretariat's (KDB's) intake of referrals from KEIT."""
+
+    class Meta(InboxEntry.Meta):
+        verbose_name = _("fund secretariat inbox entry")
+        verbose_name_plural = _("fund secretariat inbox")
+
+
+class KeitInbox(InboxEntry):
+    """KEIT's intake of status packets sent back by the fund secretariat."""
+
+    class Meta(InboxEntry.Meta):
+        verbose_name = _("KEIT inbox entry")
+        verbose_name_plural = _("KEIT inbox")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("Approve")
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("Approve with conditions")
+    DEFERRED = "deferred", _("Defer")
+    REJECTED = "rejected", _("Reject")
+
+
+APPROVING_DECISIONS = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
+
+
+class FundReview(models.Model):
+    """The fund secretariat's pipeline entry for one referred proposal.
+
+    Created when the referral packet is taken in. `stage` mirrors `Proposal.stage` (both are
+    written together by fund.pipeline) so the pipeline can be filtered, sorted and paged on
+    one table; `score` is the proposed channel's score at referral, with its rule version.
+    """
+
+    proposal = models.OneToOneField(
+        "alliance.Proposal", primary_key=True, on_delete=models.PROTECT, related_name="review"
+    )
+    referral = models.OneToOneField(CoordinationPacket, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, choices=ChannelCode.choices)
+    # 0 with no rule version when the proposed channel had no match result at referral.
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    rule_version = models.PositiveIntegerField(_("rule version"), null=True, blank=True)
+    requested_krw = models.PositiveBigIntegerField(_("requested amount (KRW)"))
+    stage = models.CharField(_("review stage"), max_length=12, choices=ReviewStage.choices)
+    stage_entered_at = models.DateTimeField(_("in this stage since"))
+    keit_note = models.TextField(_("KEIT note"), blank=True)
+    reviewer = models.ForeignKey(
+        "alliance.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    decision = models.CharField(_("decision"), max_length=26, choices=Decision.choices, blank=True)
+    decided_channel = models.CharField(
+        _("decided channel"), max_length=10, choices=ChannelCode.choices, blank=True
+    )
+    approved_krw = models.PositiveBigIntegerField(_("approved amount (KRW)"), null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "alliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    info_question = models.TextField(_("information requested"), blank=True)
+    info_requested_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("fund review")
+        verbose_name_plural = _("fund reviews")
+        indexes = [
+            models.Index(fields=["stage", "-score", "-proposal"], name="review_stage_score"),
+            models.Index(
+                fields=["channel", "stage", "-score", "-proposal"], name="review_channel_score"
+            ),
+            models.Index(fields=["stage", "stage_entered_at"], name="review_stage_age"),
+            # The unfiltered table and API (and their deep keyset pages) sort the whole
+            # pipeline: without these, each page sorted 100,000 rows (bench/, issue 7).
+            models.Index(fields=["-score", "-proposal"], name="review_score"),
+            models.Index(fields=["stage_entered_at", "proposal"], name="review_age"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=ReviewStage.values), name="review_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=ChannelCode.values), name="review_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(decision__in=Decision.values),
+                name="review_decision_valid",
+            ),
+            # A decision exists exactly when the stage is `decided`; only approvals carry money.
+            models.CheckConstraint(
+                condition=(Q(stage=ReviewStage.DECIDED) & ~Q(decision=""))
+                | (~Q(stage=ReviewStage.DECIDED) & Q(decision="")),
+                name="review_decision_iff_decided",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(decision__in=APPROVING_DECISIONS, approved_krw__gt=0)
+                    & Q(approved_krw__lte=F("requested_krw"))
+                )
+                | (~Q(decision__in=APPROVING_DECISIONS) & Q(approved_krw__isnull=True)),
+                name="review_approved_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.stage}"
+
+    @property
+    def days_in_stage(self) -> int:
+        return (timezone.now() - self.stage_entered_at).days

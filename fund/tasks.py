@@ -20,3 +20,6 @@ def send_registration_mail(registration_id: int) -> str:
     """Mail a registrant what their registration's state calls for. Idempotent: the service
     sends each kind of mail once, so a redelivered message sends nothing."""
     return site_services.registration_mail_send(registration_id=registration_id)
+
+
+from . import coordination_tasks  # noqa: E402, F401  (autodiscovery only imports tasks.py)

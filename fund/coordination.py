@@ -1,0 +1,635 @@
+"""The KEIT–KDB coordination queue: referral, packets (the outbox), intake, ack and the sweep.
+
+PostgreSQL holds the truth. A packet is written in the same transaction as the change it
+reports; a Celery task is sent only after that commits, and only carries the packet id. The
+receiving side takes a packet in by inserting an inbox row keyed by the packet id, so a
+duplicate delivery (a re-send, a redelivery after a killed worker) has no second effect. What
+the broker loses, the periodic sweep sends again; what keeps failing is marked stuck.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliance.choices import ProposalStatus, ReviewStage
+from alliance.models import NOTE_MAX, Proposal, User
+from alliance.services import PROPOSAL_FIELDS, TransitionNotAllowed, audit_record
+from matching.selectors import results_for_proposal
+
+from .choices import ChannelCode
+from .models import (
+    CoordinationPacket,
+    FundInbox,
+    FundReview,
+    KeitInbox,
+    PacketDirection,
+    PacketKind,
+    PacketState,
+)
+
+logger = logging.getLogger(__name__)
+
+SEQUENCE = "fund_coordinationpacket_sequence_seq"
+RESEND_AFTER_DEFAULT = 30
+MAX_ATTEMPTS_DEFAULT = 8
+# However many attempts, a packet is looked at again within the hour.
+BACKOFF_MAX_SECONDS = 3600
+SWEEP_BATCH = 500
+
+
+class PacketNotFound(Exception):
+    """No packet with this id exists (404 in pages and the API)."""
+
+    def __init__(self):
+        super().__init__()
+        self.message = _("There is no coordination packet with this id.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings, read at call time so tests and deployments can change them.
+
+
+def resend_after() -> int:
+    return int(getattr(settings, "COORDINATION_RESEND_AFTER", RESEND_AFTER_DEFAULT))
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "COORDINATION_MAX_ATTEMPTS", MAX_ATTEMPTS_DEFAULT))
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """How long after its `attempts`-th send a still-undelivered packet is sent again."""
+    seconds = resend_after() * 2 ** max(attempts - 1, 0)
+    return datetime.timedelta(seconds=min(seconds, BACKOFF_MAX_SECONDS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sides
+
+
+def is_alliance_side(user: User) -> bool:
+    return user.is_authenticated and user.is_alliance_staff
+
+
+def is_fund_side(user: User) -> bool:
+    return user.is_authenticated and user.is_fund_staff
+
+
+def can_see_queue(user: User) -> bool:
+    """Both secretariats see every packet (SPEC §3.5); nobody else sees any."""
+    return user.is_authenticated and (
+        user.is_superuser or user.is_alliance_staff or user.is_fund_staff
+    )
+
+
+def is_receiver(user: User, packet: CoordinationPacket) -> bool:
+    """Whether `user` works on the side a packet is addressed to."""
+    if packet.direction == PacketDirection.KEIT_TO_KDB:
+        return is_fund_side(user)
+    return is_alliance_side(user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing packets
+
+
+def next_packet_sequence() -> int:
+    """The next packet number: a PostgreSQL sequence, or MAX + 1 on SQLite (serial writes)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(%s)", [SEQUENCE])
+            return cursor.fetchone()[0]
+    current = CoordinationPacket.objects.aggregate(n=Max("sequence"))["n"] or 0
+    return current + 1
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def proposal_snapshot(proposal: Proposal) -> dict:
+    """Everything KDB needs to review the proposal without reading KEIT's tables."""
+    fields = {}
+    for name in PROPOSAL_FIELDS:
+        value = getattr(proposal, name)
+        if name in ("sub_alliance", "industry"):
+            value = value.code if value is not None else None
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        fields[name] = value
+    firm = proposal.firm
+    partners = proposal.proposalpartner_set.select_related("firm").order_by("firm__name")
+    return {
+        "id": proposal.pk,
+        **fields,
+        "status": proposal.status,
+        "version": proposal.version,
+        "submitted_at": _iso(proposal.submitted_at),
+        "firm": {
+            "id": firm.pk,
+            "name": firm.name,
+            "business_registration_number": firm.business_registration_number,
+            "size_class": firm.size_class,
+            "region": firm.region,
+            "status": firm.status,
+        },
+        "partners": [
+            {
+                "id": p.firm.pk,
+                "name": p.firm.name,
+                "business_registration_number": p.firm.business_registration_number,
+                "size_class": p.firm.size_class,
+                "region": p.firm.region,
+                "role": p.role,
+            }
+            for p in partners
+        ],
+        "documents": [
+            {
+                "id": d.pk,
+                "kind": d.kind,
+                "name": d.original_name,
+                "content_type": d.content_type,
+                "size": d.size,
+                "sha256": d.sha256,
+                "uploaded_at": _iso(d.uploaded_at),
+            }
+            for d in proposal.documents.order_by("uploaded_at", "id")
+        ],
+    }
+
+
+def match_snapshot(proposal: Proposal) -> list[dict]:
+    """The proposal's match results under the newest rule set that scored it."""
+    return [
+        {
+            "channel": r.channel_id,
+            "eligible": r.eligible,
+            "score": r.score,
+            "breakdown": r.breakdown,
+            "hints": r.hints,
+            "rule_version": r.rule_set.version,
+        }
+        for r in results_for_proposal(proposal)
+    ]
+
+
+def best_match(matches: list[dict]) -> dict | None:
+    """The eligible channel with the highest score (channel order breaks ties), or None."""
+    best = None
+    for match in matches:
+        if match["eligible"] and (best is None or match["score"] > best["score"]):
+            best = match
+    return best
+
+
+def packet_create(
+    *,
+    proposal: Proposal,
+    kind: str,
+    direction: str,
+    payload: dict,
+    actor: User | None,
+) -> CoordinationPacket:
+    """Write a packet and send it once the surrounding transaction commits.
+
+    Call inside the transaction that makes the change the packet reports: if that rolls
+    back, the packet never existed and nothing was sent.
+    """
+    now = timezone.now()
+    packet = CoordinationPacket.objects.create(
+        sequence=next_packet_sequence(),
+        kind=kind,
+        direction=direction,
+        proposal=proposal,
+        payload=payload,
+        state=PacketState.PENDING,
+        attempts=1,
+        last_sent_at=now,
+        next_attempt_at=now + backoff(1),
+        created_by=actor if actor and actor.is_authenticated else None,
+    )
+    schedule_delivery(packet_id=packet.pk)
+    return packet
+
+
+def schedule_delivery(*, packet_id) -> None:
+    """Send the delivery task after commit; if the broker is down the sweep sends it later."""
+    from .coordination_tasks import deliver_packet
+
+    transaction.on_commit(
+        lambda: deliver_packet.apply_async(
+            args=[str(packet_id)], queue="coordination", retry=False
+        ),
+        robust=True,
+    )
+
+
+def status_packet_send(
+    *, proposal: Proposal, kind: str, actor: User | None, data: dict | None = None
+) -> CoordinationPacket:
+    """A status packet from the fund secretariat back to KEIT (inside the change's transaction)."""
+    payload = {
+        "proposal": proposal.pk,
+        "title": proposal.title,
+        "firm": proposal.firm.name,
+        "status": proposal.status,
+        "stage": proposal.stage,
+        "at": timezone.now().isoformat(),
+        **(data or {}),
+    }
+    return packet_create(
+        proposal=proposal,
+        kind=kind,
+        direction=PacketDirection.KDB_TO_KEIT,
+        payload=payload,
+        actor=actor,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Referral (KEIT)
+
+
+def _clean_referral(note: str, channel: str) -> tuple[str, str]:
+    note = (note or "").strip() if isinstance(note, str) else note
+    errors = {}
+    if not isinstance(note, str):
+        errors["note"] = _("Write the note as text.")
+    elif len(note) > NOTE_MAX:
+        errors["note"] = _("At most %(n)d characters.") % {"n": NOTE_MAX}
+    channel = channel or ""
+    if channel and channel not in ChannelCode.values:
+        errors["channel"] = _("Choose one of the four channels.")
+    if errors:
+        raise ValidationError(errors)
+    return note, channel
+
+
+def proposal_refer(
+    *, proposal_id: int, actor: User, note: str = "", channel: str = ""
+) -> CoordinationPacket:
+    """KEIT refers a submitted proposal to the fund: submitted → referred, plus the packet.
+
+    `channel` is KEIT's proposed channel; empty means the best eligible match. The status
+    change, the audit row and the immutable referral packet are one transaction. Raises
+    PermissionDenied for anyone but KEIT staff, ValidationError on `note` or `channel`, and
+    TransitionNotAllowed unless the proposal is submitted.
+    """
+    if not is_alliance_side(actor):
+        raise PermissionDenied
+    note, channel = _clean_referral(note, channel)
+    with transaction.atomic():
+        try:
+            proposal = (
+                Proposal.objects.select_for_update(of=("self",))
+                .select_related("firm", "sub_alliance", "industry")
+                .get(pk=proposal_id)
+            )
+        except Proposal.DoesNotExist as exc:
+            raise TransitionNotAllowed(_("This proposal does not exist.")) from exc
+        if proposal.status != ProposalStatus.SUBMITTED:
+            raise TransitionNotAllowed(_("Only a submitted proposal can be referred to the fund."))
+        matches = match_snapshot(proposal)
+        if not channel:
+            best = best_match(matches)
+            if best is None:
+                raise ValidationError(
+                    {
+                        "channel": _(
+                            "No channel matched this proposal; choose the channel to propose."
+                        )
+                    }
+                )
+            channel = best["channel"]
+        previous = proposal.status
+        proposal.status = ProposalStatus.REFERRED
+        proposal.version += 1
+        proposal.save(update_fields=["status", "version", "updated_at"])
+        payload = {
+            "proposal": proposal_snapshot(proposal),
+            "match_results": matches,
+            "rule_version": matches[0]["rule_version"] if matches else None,
+            "note": note,
+            "proposed_channel": channel,
+            "referred_by": actor.get_username(),
+            "referred_at": timezone.now().isoformat(),
+        }
+        packet = packet_create(
+            proposal=proposal,
+            kind=PacketKind.REFERRAL,
+            direction=PacketDirection.KEIT_TO_KDB,
+            payload=payload,
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="proposal.refer",
+            obj=proposal,
+            from_state=previous,
+            to_state=proposal.status,
+            note=note,
+            data={"channel": channel, "packet": str(packet.pk), "sequence": packet.sequence},
+        )
+    return packet
+
+
+def proposal_refer_many(
+    *, proposal_ids: list[int], actor: User, note: str = "", channel: str = ""
+) -> tuple[list[CoordinationPacket], dict[int, str]]:
+    """Refer several proposals, each in its own transaction.
+
+    Returns the packets written and, for each proposal that was refused, the reason; one
+    refusal does not hold back the others. Bad `note`/`channel` refuses the whole batch.
+    """
+    if not is_alliance_side(actor):
+        raise PermissionDenied
+    _clean_referral(note, channel)
+    packets, refused = [], {}
+    for proposal_id in dict.fromkeys(proposal_ids):
+        try:
+            packets.append(
+                proposal_refer(proposal_id=proposal_id, actor=actor, note=note, channel=channel)
+            )
+        except TransitionNotAllowed as exc:
+            refused[proposal_id] = exc.message
+        except ValidationError as exc:
+            refused[proposal_id] = " ".join(exc.messages)
+    return packets, refused
+
+
+# ---------------------------------------------------------------------------------------------
+# Delivery (workers)
+
+
+def _intake_referral(packet: CoordinationPacket, now: datetime.datetime) -> None:
+    """Open the fund's pipeline entry for a referred proposal and tell KEIT it arrived."""
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .annotate(has_review=Exists(FundReview.objects.filter(proposal=OuterRef("pk"))))
+        .get(pk=packet.proposal_id)
+    )
+    if proposal.status != ProposalStatus.REFERRED or proposal.has_review:
+        # Taken in (the inbox row says so) but nothing to open: say why on the packet.
+        packet.last_error = _("The proposal was no longer waiting for the fund.")
+        return
+    payload = packet.payload
+    channel = payload.get("proposed_channel") or ""
+    score, rule_version = 0, None
+    for match in payload.get("match_results", []):
+        if match.get("channel") == channel:
+            score, rule_version = match.get("score"), match.get("rule_version")
+    FundReview.objects.create(
+        proposal=proposal,
+        referral=packet,
+        channel=channel,
+        score=score,
+        rule_version=rule_version,
+        requested_krw=proposal.requested_krw or 0,
+        stage=ReviewStage.RECEIVED,
+        stage_entered_at=now,
+        keit_note=payload.get("note", ""),
+        received_at=now,
+    )
+    previous = proposal.status
+    proposal.status = ProposalStatus.IN_REVIEW
+    proposal.stage = ReviewStage.RECEIVED
+    proposal.version += 1
+    proposal.save(update_fields=["status", "stage", "version", "updated_at"])
+    audit_record(
+        actor=None,
+        action="proposal.receive",
+        obj=proposal,
+        from_state=previous,
+        to_state=proposal.status,
+        data={"packet": str(packet.pk), "stage": proposal.stage, "channel": channel},
+    )
+    status_packet_send(
+        proposal=proposal,
+        kind=PacketKind.RECEIVED,
+        actor=None,
+        data={"referral": str(packet.pk), "channel": channel},
+    )
+
+
+def _parse_id(packet_id) -> uuid.UUID | None:
+    if isinstance(packet_id, uuid.UUID):
+        return packet_id
+    try:
+        return uuid.UUID(str(packet_id))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """Let this delivery's transaction commit before its WAL reaches the disk (PostgreSQL).
+
+    Safe for deliveries only, and why: a crash can lose at most the last few hundred ms of
+    such commits, and it loses each one whole (the inbox row, the intake's effect, the status
+    packet written back and the packet's `delivered` state together); the packet is then still
+    pending in the outbox, the sweep sends it again after its backoff, and the intake, keyed by
+    the packet id, runs once. The database never holds half a delivery, and any later
+    synchronous commit (an acknowledgement, a decision) flushes the WAL before it, so nobody
+    can build on a delivery that a crash then takes away. It saves the fsync wait, the
+    largest part of a delivery's time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _take_in(inbox, packet: CoordinationPacket, now: datetime.datetime) -> bool:
+    """Insert the inbox row for `packet` unless it exists; True if this call inserted it.
+
+    One INSERT … ON CONFLICT DO NOTHING instead of get_or_create's SELECT, savepoint, INSERT
+    and release: the packet row is locked, so no other delivery races this one anyway.
+    """
+    if connection.vendor != "postgresql":
+        _entry, created = inbox.objects.get_or_create(
+            packet=packet, defaults={"proposal_id": packet.proposal_id}
+        )
+        return created
+    table = connection.ops.quote_name(inbox._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (packet_id, proposal_id, received_at) VALUES (%s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (packet_id) DO NOTHING RETURNING packet_id",
+            [packet.pk, packet.proposal_id, now],
+        )
+        return cursor.fetchone() is not None
+
+
+def packet_deliver(*, packet_id) -> str:
+    """Take a packet in on its receiving side, once: `delivered`, `duplicate` or `missing`.
+
+    The packet row is locked first, so two deliveries of one packet run one after the other;
+    the inbox row (primary key = packet id, get_or_create) is the proof of intake and is
+    written in the same transaction as the intake's effect, so a second run changes nothing.
+    """
+    key = _parse_id(packet_id)
+    if key is None:
+        return "missing"
+    owns_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if owns_transaction:  # never relax the commit of a caller's wider transaction
+            _commit_without_waiting_for_disk()
+        packet = CoordinationPacket.objects.select_for_update().filter(pk=key).first()
+        if packet is None:
+            return "missing"
+        if packet.state in (PacketState.DELIVERED, PacketState.ACKNOWLEDGED):
+            return "duplicate"
+        inbox = FundInbox if packet.direction == PacketDirection.KEIT_TO_KDB else KeitInbox
+        now = timezone.now()
+        created = _take_in(inbox, packet, now)
+        packet.last_error = ""
+        if created and packet.kind == PacketKind.REFERRAL:
+            _intake_referral(packet, now)
+        packet.state = PacketState.DELIVERED
+        packet.delivered_at = now
+        packet.next_attempt_at = None
+        packet.save(update_fields=["state", "delivered_at", "next_attempt_at", "last_error"])
+    return "delivered"
+
+
+def packet_record_failure(*, packet_id, error: str) -> None:
+    """Note why a delivery failed; the sweep will send the packet again."""
+    key = _parse_id(packet_id)
+    if key is not None:
+        CoordinationPacket.objects.filter(
+            pk=key, state__in=[PacketState.PENDING, PacketState.STUCK]
+        ).update(last_error=error[:2000])
+
+
+def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Send again every packet still undelivered after its backoff; mark stuck after the cap.
+
+    Delivered packets are in the receiving inbox already: they wait for a person's
+    acknowledgement and are not sent again. Rows are claimed with SKIP LOCKED so two sweeps
+    (or a sweep and a delivery) never work on the same packet.
+    """
+    now = now or timezone.now()
+    limit = max_attempts()
+    resent = stuck = 0
+    with transaction.atomic():
+        due = list(
+            CoordinationPacket.objects.select_for_update(skip_locked=True)
+            .filter(state=PacketState.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "sequence")[:SWEEP_BATCH]
+        )
+        for packet in due:
+            if packet.attempts >= limit:
+                packet.state = PacketState.STUCK
+                packet.next_attempt_at = None
+                if not packet.last_error:
+                    packet.last_error = _("Not delivered after %(n)d attempts.") % {"n": limit}
+                packet.save(update_fields=["state", "next_attempt_at", "last_error"])
+                stuck += 1
+                logger.warning("coordination packet %s is stuck", packet.pk)
+                continue
+            packet.attempts += 1
+            packet.last_sent_at = now
+            packet.next_attempt_at = now + backoff(packet.attempts)
+            packet.save(update_fields=["attempts", "last_sent_at", "next_attempt_at"])
+            schedule_delivery(packet_id=packet.pk)
+            resent += 1
+    return {"resent": resent, "stuck": stuck}
+
+
+# ---------------------------------------------------------------------------------------------
+# People on either side
+
+
+def packet_get(packet_id) -> CoordinationPacket:
+    """The packet with this id (any side), or PacketNotFound."""
+    key = _parse_id(packet_id)
+    packet = (
+        CoordinationPacket.objects.select_related("proposal", "created_by", "acknowledged_by")
+        .filter(pk=key)
+        .first()
+        if key
+        else None
+    )
+    if packet is None:
+        raise PacketNotFound
+    return packet
+
+
+def packet_acknowledge(*, packet_id, actor: User) -> CoordinationPacket:
+    """The receiving side's staff acknowledge a delivered packet.
+
+    PacketNotFound for an unknown id; PermissionDenied (with a message) for anyone not on the
+    receiving side; TransitionNotAllowed for a packet not delivered yet or acknowledged
+    before. Nothing changes when refused.
+    """
+    if not can_see_queue(actor):
+        raise PacketNotFound
+    key = _parse_id(packet_id)
+    if key is None:
+        raise PacketNotFound
+    with transaction.atomic():
+        packet = CoordinationPacket.objects.select_for_update().filter(pk=key).first()
+        if packet is None:
+            raise PacketNotFound
+        if not is_receiver(actor, packet):
+            raise PermissionDenied(
+                _("Only the side this packet is addressed to can acknowledge it.")
+            )
+        if packet.state == PacketState.ACKNOWLEDGED:
+            raise TransitionNotAllowed(_("This packet was already acknowledged."))
+        if packet.state != PacketState.DELIVERED:
+            raise TransitionNotAllowed(
+                _("This packet has not been delivered yet; it can be acknowledged once it is.")
+            )
+        packet.state = PacketState.ACKNOWLEDGED
+        packet.acknowledged_at = timezone.now()
+        packet.acknowledged_by = actor
+        packet.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+        audit_record(
+            actor=actor,
+            action="packet.acknowledge",
+            obj=packet,
+            from_state=PacketState.DELIVERED,
+            to_state=packet.state,
+            data={"sequence": packet.sequence, "kind": packet.kind},
+        )
+    return packet
+
+
+def packet_retry(*, packet_id, actor: User) -> CoordinationPacket:
+    """Staff on either side send a stuck packet again, with a fresh count of attempts."""
+    if not (is_alliance_side(actor) or is_fund_side(actor)):
+        raise PacketNotFound
+    key = _parse_id(packet_id)
+    if key is None:
+        raise PacketNotFound
+    with transaction.atomic():
+        packet = CoordinationPacket.objects.select_for_update().filter(pk=key).first()
+        if packet is None:
+            raise PacketNotFound
+        if packet.state != PacketState.STUCK:
+            raise TransitionNotAllowed(_("Only a stuck packet can be sent again."))
+        now = timezone.now()
+        packet.state = PacketState.PENDING
+        packet.attempts = 1
+        packet.last_sent_at = now
+        packet.next_attempt_at = now + backoff(1)
+        packet.save(update_fields=["state", "attempts", "last_sent_at", "next_attempt_at"])
+        audit_record(
+            actor=actor,
+            action="packet.retry",
+            obj=packet,
+            from_state=PacketState.STUCK,
+            to_state=packet.state,
+        )
+        schedule_delivery(packet_id=packet.pk)
+    return packet

@@ -1,0 +1,300 @@
+"""Reads for the screening inbox (KEIT), the coordination queue (both) and the pipeline (KDB).
+
+Every function starts from a queryset restricted to the user, so a list and a detail are
+equally safe; lists page by keyset (no OFFSET) so they stay fast with 100,000 proposals.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from alliance.choices import ProposalStatus, ReviewStage
+from alliance.models import AuditLog, Proposal, User
+from alliance.selectors import proposal_get_for_user, proposals_visible_to
+from matching.models import MatchResult
+from matching.selectors import active_rule_set
+
+from . import aggregate_cache
+from .coordination import PacketNotFound, can_see_queue, is_alliance_side, is_fund_side, packet_get
+from .models import CoordinationPacket, FundReview
+
+BOARD_STAGES = (
+    ReviewStage.RECEIVED,
+    ReviewStage.PRESCREEN,
+    ReviewStage.COMMITTEE,
+    ReviewStage.COUNCIL,
+    ReviewStage.DECIDED,
+)
+CARDS_PER_COLUMN = 25
+PAGE_SIZE = 50
+
+
+def can_screen(user: User) -> bool:
+    return is_alliance_side(user)
+
+
+def can_see_pipeline(user: User) -> bool:
+    return is_fund_side(user)
+
+
+# ---------------------------------------------------------------------------------------------
+# KEIT: the screening inbox
+
+
+def _best(field: str, rule_set_id: int | None):
+    return Subquery(
+        MatchResult.objects.filter(proposal=OuterRef("pk"), rule_set_id=rule_set_id, eligible=True)
+        .order_by("-score", "channel__order")
+        .values(field)[:1]
+    )
+
+
+def screening_queryset(user: User, filters: dict) -> QuerySet[Proposal]:
+    """Submitted proposals with their best eligible channel and score under the active rules,
+    filtered; best score first, then the oldest submission (first come, first screened)."""
+    if not can_screen(user):
+        return Proposal.objects.none()
+    rule_set = active_rule_set()
+    rule_set_id = rule_set.pk if rule_set else None
+    qs = (
+        proposals_visible_to(user)
+        .filter(status=ProposalStatus.SUBMITTED)
+        .annotate(
+            best_channel=_best("channel_id", rule_set_id), best_score=_best("score", rule_set_id)
+        )
+    )
+    if "sub_alliance" in filters:
+        qs = qs.filter(sub_alliance__code=filters["sub_alliance"])
+    if "industry" in filters:
+        qs = qs.filter(industry__code=filters["industry"])
+    if "region" in filters:
+        qs = qs.filter(region=filters["region"])
+    if "size_class" in filters:
+        qs = qs.filter(firm__size_class=filters["size_class"])
+    if "best_channel" in filters:
+        qs = qs.filter(best_channel=filters["best_channel"])
+    if "min_score" in filters:
+        qs = qs.filter(best_score__gte=filters["min_score"])
+    return qs.order_by(F("best_score").desc(nulls_last=True), "submitted_at", "pk")
+
+
+def screening_get(user: User, pk) -> Proposal:
+    """One proposal for KEIT's screening page (any status, so a referred one still opens)."""
+    if not can_screen(user):
+        raise Http404
+    return proposal_get_for_user(user, pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Both sides: the coordination queue
+
+SEQUENCE_CURSOR = re.compile(r"[0-9]{1,18}")
+
+
+def packets_visible_to(user: User) -> QuerySet[CoordinationPacket]:
+    """Every packet for either secretariat (SPEC §3.5); none for anyone else."""
+    if not can_see_queue(user):
+        return CoordinationPacket.objects.none()
+    return CoordinationPacket.objects.select_related("proposal", "proposal__firm")
+
+
+def packet_page(user: User, filters: dict, before: str | None) -> tuple[list, int | None]:
+    """One page of packets, newest first, and the cursor of the next page (or None)."""
+    qs = packets_visible_to(user)
+    for field in ("direction", "kind", "state"):
+        if field in filters:
+            qs = qs.filter(**{field: filters[field]})
+    if "proposal" in filters:
+        qs = qs.filter(proposal_id=filters["proposal"])
+    if before and SEQUENCE_CURSOR.fullmatch(before):
+        qs = qs.filter(sequence__lt=int(before))
+    rows = list(qs.order_by("-sequence")[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (rows[-1].sequence if more else None)
+
+
+def packet_state_counts(user: User) -> dict[str, int]:
+    qs = packets_visible_to(user).order_by()
+    return dict(qs.values_list("state").annotate(n=Count("pk")))
+
+
+def packet_get_for_user(user: User, pk) -> CoordinationPacket:
+    """The packet, or 404 for an unknown id or a user who may not see the queue."""
+    if not can_see_queue(user):
+        raise Http404
+    try:
+        return packet_get(pk)
+    except PacketNotFound as exc:
+        raise Http404 from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# KDB: the pipeline
+
+
+def reviews_visible_to(user: User) -> QuerySet[FundReview]:
+    if not can_see_pipeline(user):
+        return FundReview.objects.none()
+    return FundReview.objects.select_related(
+        "proposal", "proposal__firm", "proposal__sub_alliance", "reviewer"
+    )
+
+
+def _filtered(user: User, filters: dict) -> QuerySet[FundReview]:
+    qs = reviews_visible_to(user)
+    for field in ("channel", "stage", "decision"):
+        if field in filters:
+            qs = qs.filter(**{field: filters[field]})
+    if "min_score" in filters:
+        qs = qs.filter(score__gte=filters["min_score"])
+    if "sub_alliance" in filters:
+        qs = qs.filter(proposal__sub_alliance__code=filters["sub_alliance"])
+    if "industry" in filters:
+        qs = qs.filter(proposal__industry__code=filters["industry"])
+    if "region" in filters:
+        qs = qs.filter(proposal__region=filters["region"])
+    if "reviewer" in filters:
+        qs = qs.filter(reviewer_id=filters["reviewer"])
+    return qs
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    label: str
+    count: int
+    cards: list
+
+
+# Filters on the review's own columns: a review's save (the signal in fund.apps) is then every
+# change that can move such a count. Counts filtered on the proposal's fields are not cached.
+CACHEABLE_COUNT_FILTERS = frozenset({"channel", "decision", "min_score", "reviewer"})
+
+
+def _stage_counts(user: User, qs: QuerySet[FundReview], filters: dict) -> dict[str, int]:
+    """How many reviews each stage holds under `filters`: a GROUP BY over the whole pipeline
+    (~40 ms on 100,000 reviews), so cached until the next review is saved (or a minute)."""
+
+    def count() -> dict[str, int]:
+        return dict(qs.order_by().values_list("stage").annotate(n=Count("pk")))
+
+    if not can_see_pipeline(user) or not set(filters) <= CACHEABLE_COUNT_FILTERS:
+        return count()
+    name = "stage-counts:" + "&".join(f"{k}={filters[k]}" for k in sorted(filters))
+    return aggregate_cache.cached(name, count, namespace=aggregate_cache.PIPELINE)
+
+
+def pipeline_board(user: User, filters: dict) -> list[BoardColumn]:
+    """Columns = stages: each with its count and its best-scored cards (1 + 5 queries)."""
+    filters = {k: v for k, v in filters.items() if k != "stage"}
+    qs = _filtered(user, filters)
+    counts = _stage_counts(user, qs, filters)
+    return [
+        BoardColumn(
+            stage=stage,
+            label=ReviewStage(stage).label,
+            count=counts.get(stage, 0),
+            cards=list(
+                qs.filter(stage=stage).order_by("-score", "-proposal_id")[:CARDS_PER_COLUMN]
+            ),
+        )
+        for stage in BOARD_STAGES
+    ]
+
+
+SCORE_CURSOR = re.compile(r"([0-9]{1,3})\.([0-9]{1,19})")
+AGE_CURSOR = re.compile(r"([0-9]{1,16})\.([0-9]{1,19})")
+SORTS = ("score", "age")
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def _epoch_us(value: datetime.datetime) -> int:
+    """Exact microseconds since the epoch (a float timestamp could be off by one)."""
+    return (value - EPOCH) // MICROSECOND
+
+
+def pipeline_page(
+    user: User, filters: dict, *, sort: str = "score", after: str | None = None
+) -> tuple[list[FundReview], str | None]:
+    """One page of the table view and the next page's cursor (keyset on the sort key + id).
+
+    `score`: highest score first; `age`: longest in its current stage first.
+    """
+    qs = _filtered(user, filters)
+    if sort == "age":
+        qs = qs.order_by("stage_entered_at", "proposal_id")
+        match = AGE_CURSOR.fullmatch(after or "")
+        if match:
+            at = EPOCH + int(match[1]) * MICROSECOND
+            # The redundant `>=` lets the index scan start at the cursor instead of
+            # filtering every row before it (the OR alone is not an index condition).
+            qs = qs.filter(
+                Q(stage_entered_at__gte=at),
+                Q(stage_entered_at__gt=at) | Q(stage_entered_at=at, proposal_id__gt=int(match[2])),
+            )
+    else:
+        qs = qs.order_by("-score", "-proposal_id")
+        match = SCORE_CURSOR.fullmatch(after or "")
+        if match:
+            score, pk = int(match[1]), int(match[2])
+            qs = qs.filter(
+                Q(score__lte=score), Q(score__lt=score) | Q(score=score, proposal_id__lt=pk)
+            )
+    rows = list(qs[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE:
+        return rows, None
+    rows = rows[:PAGE_SIZE]
+    last = rows[-1]
+    key = _epoch_us(last.stage_entered_at) if sort == "age" else last.score
+    return rows, f"{key}.{last.proposal_id}"
+
+
+def pipeline_export_rows(user: User, filters: dict, sort: str = "score"):
+    """Every row of a filtered view, for CSV/XLSX export, streamed in keyset chunks."""
+    after = None
+    while True:
+        rows, after = pipeline_page(user, filters, sort=sort, after=after)
+        yield from rows
+        if after is None:
+            return
+
+
+def review_get_for_user(user: User, pk) -> FundReview:
+    """The pipeline entry of a proposal, or 404 for anyone but fund staff."""
+    if not can_see_pipeline(user):
+        raise Http404
+    proposal = proposal_get_for_user(user, pk)
+    review = reviews_visible_to(user).filter(proposal=proposal).first()
+    if review is None:
+        raise Http404
+    return review
+
+
+def proposal_packets(proposal: Proposal) -> QuerySet[CoordinationPacket]:
+    return CoordinationPacket.objects.filter(proposal=proposal).order_by("sequence")
+
+
+def proposal_history(proposal: Proposal) -> QuerySet[AuditLog]:
+    return (
+        AuditLog.objects.filter(proposal=proposal)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def fund_staff() -> QuerySet[User]:
+    """Who can be assigned as a reviewer."""
+    from alliance.choices import Role
+
+    return User.objects.filter(groups__name=Role.FUND_SECRETARIAT, is_active=True).order_by(
+        "username"
+    )

@@ -1,0 +1,380 @@
+"""Pages of the screening inbox (KEIT), the coordination queue (both) and the pipeline (KDB)."""
+
+import csv
+import io
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from alliance.models import Proposal
+from fund import coordination, pipeline
+from fund.models import Commitment, CoordinationPacket, FundReview
+from fund.services import commitment_create
+
+from .factories import ProposalFactory
+from .pipeline_support import in_review, submitted_proposal, walk_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def _client(client, user):
+    client.force_login(user)
+    # Messages are asserted in English (the msgids); the site is Korean by default.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+KEIT_PAGES = ["pipeline:screening"]
+KDB_PAGES = ["pipeline:board", "pipeline:table", "pipeline:export"]
+QUEUE_PAGES = ["pipeline:packets"]
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [(n, "keit") for n in KEIT_PAGES] + [(n, "kdb") for n in KDB_PAGES],
+)
+@pytest.mark.parametrize("who", ["keit", "kdb", "applicant", "editor"])
+def test_each_page_is_for_its_role_only(request, client, name, allowed, who):
+    response = _client(client, request.getfixturevalue(who)).get(reverse(name))
+
+    assert response.status_code == (200 if who == allowed else 404)
+
+
+@pytest.mark.parametrize("who", ["applicant", "editor"])
+def test_the_queue_is_hidden_from_everyone_but_the_secretariats(request, client, keit, who):
+    packet = coordination.proposal_refer(proposal_id=submitted_proposal().pk, actor=keit)
+    c = _client(client, request.getfixturevalue(who))
+
+    assert c.get(reverse("pipeline:packets")).status_code == 404
+    assert c.get(reverse("pipeline:packet_detail", args=[packet.pk])).status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    response = client.get(reverse("pipeline:screening"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_screening_inbox_lists_submitted_proposals_with_best_channel(client, keit):
+    waiting = submitted_proposal(title="대기 제안")
+    ProposalFactory(title="작성 중 제안")
+
+    response = _client(client, keit).get(reverse("pipeline:screening"))
+
+    assert [p.pk for p in response.context["page_obj"]] == [waiting.pk]
+    proposal = response.context["page_obj"][0]
+    assert (proposal.best_channel, proposal.best_score) == ("indirect", 73)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("best_channel=indirect", 1),
+        ("best_channel=direct", 0),
+        ("min_score=73", 1),
+        ("min_score=74", 0),
+        ("region=gyeongnam", 1),
+        ("region=seoul", 0),
+        ("size_class=sme", 1),
+        ("size_class=large", 0),
+        ("sub_alliance=ai_factory", 1),
+        ("industry=robot", 1),
+        ("industry=ai", 0),
+        ("min_score=abc", 1),  # an invalid filter is dropped, not a 500
+    ],
+)
+def test_screening_filters(client, keit, query, expected):
+    submitted_proposal()
+
+    response = _client(client, keit).get(reverse("pipeline:screening") + "?" + query)
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == expected
+
+
+def test_the_screening_inbox_query_count_is_pinned(client, keit, django_assert_num_queries):
+    for _ in range(3):
+        submitted_proposal()
+    c = _client(client, keit)
+    c.get(reverse("pipeline:screening"))
+
+    # session, user, groups, active rule set, sub-alliances, industries, count, page.
+    with django_assert_num_queries(8):
+        c.get(reverse("pipeline:screening"))
+
+
+def test_keit_refers_from_the_page(client, keit):
+    proposal = submitted_proposal()
+
+    response = _client(client, keit).post(
+        reverse("pipeline:screening_refer", args=[proposal.pk]),
+        {"note": "유망", "channel": "loan"},
+    )
+
+    assert response.status_code == 302
+    assert Proposal.objects.get(pk=proposal.pk).status == "referred"
+    packet = CoordinationPacket.objects.get()
+    assert (packet.payload["note"], packet.payload["proposed_channel"]) == ("유망", "loan")
+
+
+def test_a_bad_channel_on_the_page_is_refused_and_nothing_changes(client, keit):
+    proposal = submitted_proposal()
+
+    response = _client(client, keit).post(
+        reverse("pipeline:screening_refer", args=[proposal.pk]), {"channel": "bank"}
+    )
+
+    assert response.status_code == 400
+    assert "channel" in response.context["refer_form"].errors
+    assert Proposal.objects.get(pk=proposal.pk).status == "submitted"
+    assert CoordinationPacket.objects.count() == 0
+
+
+def test_bulk_referral_from_the_inbox(client, keit, other_draft):
+    ready = [submitted_proposal(), submitted_proposal()]
+
+    response = _client(client, keit).post(
+        reverse("pipeline:screening_refer_bulk"),
+        {"proposals": [str(ready[0].pk), str(ready[1].pk), str(other_draft.pk), "x"]},
+    )
+
+    assert response.status_code == 302
+    assert sorted(CoordinationPacket.objects.values_list("proposal_id", flat=True)) == sorted(
+        p.pk for p in ready
+    )
+    assert Proposal.objects.get(pk=other_draft.pk).status == "draft"
+
+
+def test_both_sides_see_the_queue_and_a_packets_content(client, keit, kdb):
+    packet = coordination.proposal_refer(proposal_id=submitted_proposal().pk, actor=keit)
+
+    for user in (keit, kdb):
+        c = _client(client, user)
+        listing = c.get(reverse("pipeline:packets"))
+        detail = c.get(reverse("pipeline:packet_detail", args=[packet.pk]))
+        assert [p.pk for p in listing.context["packets"]] == [packet.pk]
+        assert detail.status_code == 200
+        assert '"proposed_channel": "indirect"' in detail.context["payload_json"]
+        assert "&quot;proposed_channel&quot;" in detail.content.decode()
+
+
+def test_queue_filters_and_unknown_packets(client, keit):
+    coordination.proposal_refer(proposal_id=submitted_proposal().pk, actor=keit)
+    c = _client(client, keit)
+
+    assert len(c.get(reverse("pipeline:packets") + "?state=pending").context["packets"]) == 1
+    assert len(c.get(reverse("pipeline:packets") + "?state=stuck").context["packets"]) == 0
+    assert len(c.get(reverse("pipeline:packets") + "?before=zz").context["packets"]) == 1
+    unknown = "00000000-0000-0000-0000-000000000000"
+    assert c.get(reverse("pipeline:packet_detail", args=[unknown])).status_code == 404
+    assert c.post(reverse("pipeline:packet_ack", args=[unknown])).status_code == 404
+
+
+def test_the_queue_query_count_is_pinned(client, keit, django_assert_num_queries):
+    for _ in range(3):
+        coordination.proposal_refer(proposal_id=submitted_proposal().pk, actor=keit)
+    c = _client(client, keit)
+    c.get(reverse("pipeline:packets"))
+
+    # session, user, groups, page, state counts.
+    with django_assert_num_queries(5):
+        c.get(reverse("pipeline:packets"))
+
+
+def test_the_sender_cannot_ack_from_the_page(client, keit):
+    packet = coordination.proposal_refer(proposal_id=submitted_proposal().pk, actor=keit)
+    coordination.packet_deliver(packet_id=packet.pk)
+
+    response = _client(client, keit).post(reverse("pipeline:packet_ack", args=[packet.pk]))
+
+    assert response.status_code == 302
+    assert CoordinationPacket.objects.get(pk=packet.pk).state == "delivered"
+
+
+def test_kdb_acks_from_the_page(client, keit, kdb):
+    packet = coordination.proposal_refer(proposal_id=submitted_proposal().pk, actor=keit)
+    coordination.packet_deliver(packet_id=packet.pk)
+
+    _client(client, kdb).post(reverse("pipeline:packet_ack", args=[packet.pk]))
+
+    assert CoordinationPacket.objects.get(pk=packet.pk).state == "acknowledged"
+
+
+def test_the_board_shows_columns_by_stage(client, keit, kdb):
+    first = in_review(submitted_proposal(), keit=keit)
+    second = in_review(submitted_proposal(), keit=keit)
+    walk_to(second, kdb=kdb, stage="committee")
+
+    response = _client(client, kdb).get(reverse("pipeline:board"))
+
+    columns = {c.stage: [r.proposal_id for r in c.cards] for c in response.context["columns"]}
+    assert columns == {
+        "received": [first.pk],
+        "prescreen": [],
+        "committee": [second.pk],
+        "council": [],
+        "decided": [],
+    }
+
+
+def test_the_board_query_count_is_pinned(client, keit, kdb, django_assert_num_queries):
+    for _ in range(3):
+        in_review(submitted_proposal(), keit=keit)
+    c = _client(client, kdb)
+    c.get(reverse("pipeline:board"))
+
+    # session, user, groups, sub-alliances, industries, stage counts, five columns.
+    with django_assert_num_queries(11):
+        c.get(reverse("pipeline:board"))
+
+
+def test_the_table_pages_by_keyset_without_repeats(client, keit, kdb, monkeypatch):
+    from fund import pipeline_selectors
+
+    monkeypatch.setattr(pipeline_selectors, "PAGE_SIZE", 2)
+    reviews = [in_review(submitted_proposal(), keit=keit) for _ in range(5)]
+    c = _client(client, kdb)
+
+    for sort in ("score", "age"):
+        seen, after = [], ""
+        while True:
+            response = c.get(reverse("pipeline:table"), {"sort": sort, "after": after})
+            seen += [r.proposal_id for r in response.context["rows"]]
+            after = response.context["next_cursor"]
+            if not after:
+                break
+        assert sorted(seen) == sorted(p.pk for p in reviews)
+        assert len(seen) == 5
+
+
+def test_the_table_query_count_is_pinned(client, keit, kdb, django_assert_num_queries):
+    for _ in range(3):
+        in_review(submitted_proposal(), keit=keit)
+    c = _client(client, kdb)
+    c.get(reverse("pipeline:table"))
+
+    # session, user, groups, sub-alliances, industries, page.
+    with django_assert_num_queries(6):
+        c.get(reverse("pipeline:table"))
+
+
+def test_the_csv_export_holds_every_filtered_row(client, keit, kdb):
+    proposal = in_review(submitted_proposal(title="수출 제안"), keit=keit, channel="loan")
+    in_review(submitted_proposal(), keit=keit, channel="indirect")
+
+    response = _client(client, kdb).get(reverse("pipeline:export") + "?channel=loan")
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][:5] == ["Proposal", "Title", "Lead firm", "Channel", "Score"]
+    assert [row[:5] for row in rows[1:]] == [
+        [str(proposal.pk), "수출 제안", proposal.firm.name, "loan", "61"]
+    ]
+
+
+def test_the_xlsx_export_opens(client, keit, kdb):
+    from openpyxl import load_workbook
+
+    in_review(submitted_proposal(), keit=keit, channel="loan")
+
+    response = _client(client, kdb).get(reverse("pipeline:export") + "?format=xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 2
+    assert sheet.cell(row=2, column=4).value == "loan"
+
+
+def test_a_full_walk_through_the_pages(client, keit, kdb):
+    proposal = in_review(submitted_proposal(), keit=keit, channel="loan")
+    c = _client(client, kdb)
+
+    for stage in ("prescreen", "committee", "council"):
+        c.post(reverse("pipeline:advance", args=[proposal.pk]), {"stage": stage})
+    response = c.post(
+        reverse("pipeline:decide", args=[proposal.pk]),
+        {"decision": "approved", "channel": "loan", "amount_krw": "30000000000"},
+    )
+
+    assert response.status_code == 302
+    review = FundReview.objects.get(proposal=proposal)
+    assert (review.stage, review.decision, review.approved_krw) == (
+        "decided",
+        "approved",
+        30_000_000_000,
+    )
+    assert c.get(reverse("pipeline:detail", args=[proposal.pk])).status_code == 200
+
+
+def test_a_decision_over_capacity_answers_409_with_the_message(client, keit, kdb):
+    proposal = in_review(submitted_proposal(), keit=keit, channel="loan")
+    walk_to(proposal, kdb=kdb, stage="council")
+    from fund.models import Channel
+
+    loan = Channel.objects.get(code="loan")
+    commitment_create(
+        channel_code="loan", year=2026, amount_krw=loan.size_krw - 1, actor=kdb, region="busan"
+    )
+
+    response = _client(client, kdb).post(
+        reverse("pipeline:decide", args=[proposal.pk]),
+        {"decision": "approved", "channel": "loan", "amount_krw": "2"},
+    )
+
+    assert response.status_code == 409
+    assert response.context["decide_form"].errors["amount_krw"] == [
+        "The Ultra-low-rate loans channel has 1 won left; 2 won cannot be committed."
+    ]
+    assert Commitment.objects.count() == 1
+    assert FundReview.objects.get(proposal=proposal).stage == "council"
+
+
+def test_a_decision_form_with_bad_input_answers_400(client, keit, kdb):
+    proposal = in_review(submitted_proposal(), keit=keit, channel="loan")
+    walk_to(proposal, kdb=kdb, stage="council")
+
+    response = _client(client, kdb).post(
+        reverse("pipeline:decide", args=[proposal.pk]),
+        {"decision": "approved", "channel": "loan", "amount_krw": "999999999999"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["decide_form"].errors["amount_krw"] == [
+        "The approved amount cannot exceed the requested 50,000,000,000 won."
+    ]
+    assert FundReview.objects.get(proposal=proposal).decision == ""
+
+
+def test_another_proposal_in_the_pipeline_detail_is_404_for_keit(client, keit):
+    proposal = in_review(submitted_proposal(), keit=keit)
+
+    assert (
+        _client(client, keit).get(reverse("pipeline:detail", args=[proposal.pk])).status_code == 404
+    )
+
+
+def test_pipeline_detail_of_a_proposal_not_in_the_pipeline_is_404(client, kdb):
+    proposal = submitted_proposal()
+
+    assert (
+        _client(client, kdb).get(reverse("pipeline:detail", args=[proposal.pk])).status_code == 404
+    )
+
+
+def test_fund_question_from_the_page(client, keit, kdb):
+    proposal = in_review(submitted_proposal(), keit=keit)
+
+    _client(client, kdb).post(
+        reverse("pipeline:request_info", args=[proposal.pk]), {"question": "담보 내역?"}
+    )
+
+    assert CoordinationPacket.objects.filter(kind="info_requested").count() == 1
+    assert pipeline.NEXT_STAGE["received"] == "prescreen"
