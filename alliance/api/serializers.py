@@ -1,0 +1,317 @@
+"""Input and output shapes of the alliance's API: firms, proposals, matches and documents.
+
+Field names and codes are the contract of SPEC §5. Inputs only check types and ranges; the
+services hold every rule and answer with field errors of their own.
+"""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from fund.choices import FUND_SIZE_KRW, ChannelCode
+
+from ..choices import (
+    DocumentKind,
+    FirmStatus,
+    FundUse,
+    MemberType,
+    ProjectType,
+    Region,
+    ReviewStage,
+    SizeClass,
+    Structure,
+)
+from ..models import NOTE_MAX, SUMMARY_MAX, TITLE_MAX, Firm, Industry, Proposal, SubAlliance
+from ..reference_data import INDUSTRIES, SUB_ALLIANCES
+from ..services import EXPECTED_JOBS_MAX
+
+SUB_ALLIANCE_CODES = [code for code, *_rest in SUB_ALLIANCES]
+INDUSTRY_CODES = [code for code, *_rest in INDUSTRIES]
+ID_MAX = 2**63 - 1
+
+
+def localized(item: dict, field: str = "reason") -> str:
+    """item["reason_ko"] or item["reason_en"], by the active language (Korean first)."""
+    suffix = "en" if (get_language() or "ko").startswith("en") else "ko"
+    return item.get(f"{field}_{suffix}", "")
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A code that may be "not chosen yet": stored as "", sent and received as null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, allow_blank=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data) if data not in (None, "") else ""
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Firms
+
+
+class FirmOutput(serializers.ModelSerializer):
+    sub_alliances = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta:
+        model = Firm
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "business_registration_number",
+            "corporate_registration_number",
+            "size_class",
+            "member_type",
+            "region",
+            "status",
+            "sub_alliances",
+            "representative",
+            "address",
+            "website",
+            "verified_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FirmSignUpInput(serializers.Serializer):
+    """A firm's registration with its first applicant account (the firm starts `pending`)."""
+
+    name = serializers.CharField(max_length=120)
+    business_registration_number = serializers.CharField(
+        max_length=20, help_text="10 digits (hyphens allowed), checksum-validated."
+    )
+    corporate_registration_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True
+    )
+    size_class = serializers.ChoiceField(choices=SizeClass.choices)
+    member_type = serializers.ChoiceField(
+        choices=MemberType.choices, required=False, default=MemberType.MANUFACTURER
+    )
+    region = serializers.ChoiceField(choices=Region.choices)
+    representative = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    sub_alliances = serializers.SlugRelatedField(
+        many=True,
+        slug_field="code",
+        queryset=SubAlliance.objects.all(),
+        required=False,
+        help_text="Sub-alliance codes.",
+    )
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class FirmSignUpOutput(serializers.Serializer):
+    firm = FirmOutput()
+    username = serializers.CharField()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposals
+
+
+class ProposalOutput(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+    sub_alliance = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    project_type = BlankAsNullChoiceField(choices=ProjectType.choices, read_only=True)
+    fund_uses = serializers.ListField(
+        child=serializers.ChoiceField(choices=FundUse.choices), read_only=True
+    )
+    region = BlankAsNullChoiceField(choices=Region.choices, read_only=True)
+    preferred_channel = BlankAsNullChoiceField(choices=ChannelCode.choices, read_only=True)
+    stage = BlankAsNullChoiceField(choices=ReviewStage.choices, read_only=True)
+    partners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "title",
+            "summary",
+            "sub_alliance",
+            "industry",
+            "project_type",
+            "fund_uses",
+            "structure",
+            "region",
+            "start_date",
+            "end_date",
+            "trl",
+            "ai_related",
+            "total_cost_krw",
+            "requested_krw",
+            "private_coinvest_krw",
+            "expected_value_added_krw",
+            "expected_jobs",
+            "preferred_channel",
+            "partners",
+            "status",
+            "stage",
+            "info_request",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+
+def _amount(help_text: str):
+    return serializers.IntegerField(
+        min_value=0, max_value=FUND_SIZE_KRW, required=False, allow_null=True, help_text=help_text
+    )
+
+
+class ProposalFieldsInput(serializers.Serializer):
+    """The editable fields of a proposal; every one optional (drafts may be incomplete)."""
+
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
+    summary = serializers.CharField(max_length=SUMMARY_MAX, required=False, allow_blank=True)
+    sub_alliance = serializers.SlugRelatedField(
+        slug_field="code", queryset=SubAlliance.objects.all(), required=False, allow_null=True
+    )
+    industry = serializers.SlugRelatedField(
+        slug_field="code", queryset=Industry.objects.all(), required=False, allow_null=True
+    )
+    project_type = BlankAsNullChoiceField(choices=ProjectType.choices, required=False)
+    fund_uses = serializers.ListField(
+        child=serializers.ChoiceField(choices=FundUse.choices), required=False, max_length=20
+    )
+    structure = serializers.ChoiceField(choices=Structure.choices, required=False)
+    region = BlankAsNullChoiceField(choices=Region.choices, required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    trl = serializers.IntegerField(min_value=1, max_value=9, required=False, allow_null=True)
+    ai_related = serializers.BooleanField(required=False)
+    total_cost_krw = _amount("Total project cost in won.")
+    requested_krw = _amount("Amount requested from the fund in won.")
+    private_coinvest_krw = _amount("Private co-investment in won.")
+    expected_value_added_krw = _amount("Expected value added in won.")
+    expected_jobs = serializers.IntegerField(
+        min_value=0, max_value=EXPECTED_JOBS_MAX, required=False, allow_null=True
+    )
+    preferred_channel = BlankAsNullChoiceField(
+        choices=ChannelCode.choices,
+        required=False,
+        help_text="A channel code, or null to let the portal suggest one.",
+    )
+    partners = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        required=False,
+        max_length=50,
+        help_text="Ids of verified member firms in the consortium.",
+    )
+
+    def validate_partners(self, ids):
+        firms = list(Firm.objects.filter(pk__in=set(ids), status=FirmStatus.ACTIVE))
+        if len(firms) != len(set(ids)):
+            raise serializers.ValidationError(
+                _("Consortium partners must be verified member firms.")
+            )
+        return firms
+
+
+class ProposalCreateInput(ProposalFieldsInput):
+    title = serializers.CharField(max_length=TITLE_MAX)
+
+
+class ProposalUpdateInput(ProposalFieldsInput):
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The version you last read; stale → 409."
+    )
+
+
+class ProposalSubmitInput(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="The version you last read; if sent and stale, 409.",
+    )
+
+
+class ProposalWithdrawInput(serializers.Serializer):
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
+
+
+class RequestInfoInput(serializers.Serializer):
+    question = serializers.CharField(max_length=NOTE_MAX)
+
+
+# ---------------------------------------------------------------------------------------------
+# Matches
+
+
+class LocalizedReasonMixin(serializers.Serializer):
+    reason = serializers.SerializerMethodField(help_text="The reason in the active language.")
+    reason_ko = serializers.CharField()
+    reason_en = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_reason(self, item) -> str:
+        return localized(item)
+
+
+class BreakdownItemOutput(LocalizedReasonMixin):
+    criterion = serializers.CharField()
+    weight = serializers.IntegerField()
+    points = serializers.FloatField()
+
+
+class CheckOutput(LocalizedReasonMixin):
+    rule = serializers.CharField()
+    passed = serializers.BooleanField()
+
+
+class HintOutput(LocalizedReasonMixin):
+    code = serializers.CharField()
+
+
+class MatchOutput(serializers.Serializer):
+    channel = serializers.CharField(source="channel_id")
+    eligible = serializers.BooleanField()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    breakdown = BreakdownItemOutput(many=True)
+    checks = CheckOutput(many=True)
+    hints = HintOutput(many=True)
+    rule_version = serializers.IntegerField(source="rule_set.version")
+    computed_at = serializers.DateTimeField()
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+
+
+class DocumentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    proposal = serializers.IntegerField(source="proposal_id")
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class DocumentUploadInput(serializers.Serializer):
+    file = serializers.FileField(help_text="PDF, DOCX, XLSX, PPTX, HWP or HWPX; 20 MB at most.")
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
