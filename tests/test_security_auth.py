@@ -1,0 +1,293 @@
+"""Sign-in lockout, password rules, session cookie flags and CSRF on every form."""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from alliance.models import AuditLog, Firm, SubAlliance, User
+from portal.security import LOCKOUT_STATUS, client_ip
+
+from .factories import ApplicantFactory, next_valid_brn
+from .test_access_matrix import (
+    API_POST_EXPECTED,
+    POST_EXPECTED,
+    ROLES,
+    api_url_for,
+    build_world,
+    fingerprint,
+    page_client,
+    url_for,
+)
+from .test_layout import elements
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("login")
+TOKEN = "/api/v1/auth/token/"
+PASSWORD = "correct-horse-9"  # the factories' password
+LOCKOUT_TEXT_KO = (
+    "로그인에 여러 번 실패하여 이 계정 또는 이 주소에서의 로그인이 30분 동안 제한됩니다. "
+    "잠시 후 다시 시도하거나 비밀번호를 재설정하세요."
+)
+LOCKOUT_TEXT = (
+    "Too many failed sign-in attempts. Sign-in for this account or from this address is "
+    "paused for 30 minutes. Try again later, or reset your password."
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_state():
+    """The API's throttle counters live in the cache; each test starts without any."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def browser(**defaults) -> Client:
+    client = Client(**defaults)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def sign_in(username: str, password: str, address: str):
+    return browser().post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def is_signed_in(response) -> bool:
+    return SESSION_KEY in response.wsgi_request.session
+
+
+# ---------------------------------------------------------------------------------------------
+# Lockout
+
+
+def test_four_failures_still_let_the_right_password_in_and_clear_the_count(applicant):
+    for n in range(4):
+        sign_in("applicant", "wrong-password", f"10.0.0.{n}")
+
+    response = sign_in("applicant", PASSWORD, "10.0.0.9")
+
+    assert response.status_code == 302
+    assert is_signed_in(response)
+    assert (
+        AccessAttempt.objects.filter(username="applicant", failures_since_start__gt=0).count() == 0
+    )
+
+
+def test_five_failures_lock_the_account_from_every_address(applicant):
+    for n in range(5):
+        failed = sign_in("applicant", "wrong-password", f"10.0.1.{n}")
+        assert failed.status_code in (200, LOCKOUT_STATUS)
+
+    response = sign_in("applicant", PASSWORD, "10.0.1.200")
+
+    assert response.status_code == LOCKOUT_STATUS
+    assert not is_signed_in(response)
+    errors = elements(response.content, "p", **{"class": "critical-txt"})
+    assert [e["text"] for e in errors] == [LOCKOUT_TEXT]
+    # The page is the sign-in form again, with the user name kept.
+    assert elements(response.content, "input", name="username")[0]["attrs"]["value"] == "applicant"
+
+
+def test_five_failures_from_one_address_lock_that_address_for_every_account(applicant):
+    other = ApplicantFactory(username="someone-else")
+    for n in range(5):
+        sign_in(f"guess{n}", "wrong-password", "10.0.2.1")
+
+    from_there = sign_in("applicant", PASSWORD, "10.0.2.1")
+    from_elsewhere = sign_in(other.username, PASSWORD, "10.0.2.2")
+
+    assert (from_there.status_code, is_signed_in(from_there)) == (LOCKOUT_STATUS, False)
+    assert (from_elsewhere.status_code, is_signed_in(from_elsewhere)) == (302, True)
+
+
+def test_the_lock_lifts_after_the_cool_off(applicant):
+    for n in range(5):
+        sign_in("applicant", "wrong-password", f"10.0.3.{n}")
+    assert sign_in("applicant", PASSWORD, "10.0.3.100").status_code == LOCKOUT_STATUS
+
+    # Age the recorded failures past the 30 minutes instead of waiting for them.
+    earlier = AccessAttempt.objects.values_list("pk", "attempt_time")
+    for pk, when in list(earlier):
+        AccessAttempt.objects.filter(pk=pk).update(
+            attempt_time=when - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+        )
+    response = sign_in("applicant", PASSWORD, "10.0.3.100")
+
+    assert (response.status_code, is_signed_in(response)) == (302, True)
+
+
+def test_a_locked_account_gets_no_api_token_and_a_json_reason(applicant):
+    api = Client()
+    for n in range(5):
+        failed = api.post(
+            TOKEN,
+            {"username": "applicant", "password": "wrong"},
+            content_type="application/json",
+            REMOTE_ADDR=f"10.0.4.{n}",
+        )
+        assert failed.status_code in (400, LOCKOUT_STATUS)
+
+    response = api.post(
+        TOKEN,
+        {"username": "applicant", "password": PASSWORD},
+        content_type="application/json",
+        REMOTE_ADDR="10.0.4.100",
+    )
+
+    assert response.status_code == LOCKOUT_STATUS
+    # Korean first: the API speaks Korean unless the client chose English.
+    assert response.json() == {"detail": LOCKOUT_TEXT_KO}
+    assert "token" not in response.json()
+
+
+def test_failures_on_the_api_and_the_page_add_up_to_one_count(applicant):
+    api = Client()
+    for n in range(3):
+        api.post(
+            TOKEN,
+            {"username": "applicant", "password": "x"},
+            content_type="application/json",
+            REMOTE_ADDR=f"10.0.5.{n}",
+        )
+    for n in range(2):
+        sign_in("applicant", "wrong-password", f"10.0.6.{n}")
+
+    response = sign_in("applicant", PASSWORD, "10.0.7.1")
+
+    assert (response.status_code, is_signed_in(response)) == (LOCKOUT_STATUS, False)
+
+
+def test_a_forwarded_for_header_from_the_client_does_not_change_the_address(rf, settings):
+    # With no proxy of ours in front, X-Forwarded-For is whatever the client wrote.
+    request = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert client_ip(request) == "203.0.113.7"
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    behind_proxy = rf.get(
+        "/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7"
+    )
+    assert client_ip(behind_proxy) == "203.0.113.7"
+
+
+# ---------------------------------------------------------------------------------------------
+# Password rules (Django's validators, applied by sign-up and by the password change)
+
+
+def _sign_up_data(**overrides) -> dict:
+    data = {
+        "name": "마키나락스",
+        "business_registration_number": next_valid_brn(),
+        "corporate_registration_number": "",
+        "size_class": "startup",
+        "member_type": "ai_company",
+        "sub_alliances": [str(SubAlliance.objects.get(code="ai_factory").pk)],
+        "region": "seoul",
+        "representative": "윤성호",
+        "address": "서울특별시 강남구 테헤란로 1",
+        "username": "makinarocks",
+        "email": "ax@makinarocks.example.kr",
+        "password1": "Str0ng-passphrase!",
+        "password2": "Str0ng-passphrase!",
+    }
+    data.update(overrides)
+    return data
+
+
+WEAK_PASSWORDS = [
+    ("Ab1!xyz", "This password is too short. It must contain at least 8 characters."),
+    ("password123", "This password is too common."),
+    ("20260315194", "This password is entirely numeric."),
+    ("makinarocks1", "The password is too similar to the username."),
+]
+
+
+@pytest.mark.parametrize(("password", "message"), WEAK_PASSWORDS)
+def test_sign_up_refuses_a_weak_password_and_creates_nothing(password, message):
+    response = browser().post(
+        reverse("signup"), _sign_up_data(password1=password, password2=password)
+    )
+
+    assert response.status_code == 200
+    error = elements(response.content, "div", id="id_password1_error")[0]["text"]
+    assert message in error
+    assert (Firm.objects.count(), User.objects.count(), AuditLog.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(("password", "message"), WEAK_PASSWORDS[:3])
+def test_a_password_change_refuses_a_weak_password(applicant, password, message):
+    client = browser()
+    client.force_login(applicant)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    applicant.refresh_from_db()
+    assert applicant.check_password(PASSWORD)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cookies
+
+
+def test_the_session_and_csrf_cookies_are_http_only_where_they_can_be_and_same_site(applicant):
+    client = browser()
+    page = client.get(LOGIN)
+    response = client.post(LOGIN, {"username": "applicant", "password": PASSWORD})
+
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
+    csrf = page.cookies[settings.CSRF_COOKIE_NAME]
+    assert (bool(session["httponly"]), session["samesite"]) == (True, "Lax")
+    # htmx reads the token from the page, not the cookie; the cookie is SameSite all the same.
+    assert csrf["samesite"] == "Lax"
+
+
+# ---------------------------------------------------------------------------------------------
+# CSRF: every URL that takes a POST refuses one without the token, for every role
+
+
+def _posting_urls() -> list[str]:
+    return sorted(name for name, row in POST_EXPECTED.items() if set(row) != {"405"})
+
+
+def test_every_form_refuses_a_post_without_the_csrf_token_and_changes_nothing():
+    world = build_world()
+    refused = {}
+    for name in _posting_urls():
+        url = url_for(world, name)
+        for role in ROLES:
+            client = page_client(world, role, csrf=True)
+            before = fingerprint()
+            response = client.post(url, {"title": "x"})
+            refused[(name, role)] = (response.status_code, fingerprint() == before)
+
+    assert {key: value for key, value in refused.items() if value != (403, True)} == {}
+    assert len(refused) == len(_posting_urls()) * len(ROLES)
+
+
+def test_the_api_refuses_a_session_post_without_the_csrf_token():
+    # With a token the API needs no CSRF token (no cookie is sent); with the browser's session
+    # cookie it must have one, like every form.
+    world = build_world()
+    posting = sorted(
+        name for name, row in API_POST_EXPECTED.items() if set(row) != {"405"} and row[0] == "401"
+    )
+    answers = {}
+    for name in posting:
+        client = page_client(world, "applicant_a", csrf=True)
+        before = fingerprint()
+        response = client.post(api_url_for(world, name), {}, content_type="application/json")
+        answers[name] = (response.status_code, fingerprint() == before)
+
+    assert {name: a for name, a in answers.items() if a != (403, True)} == {}
+    assert len(answers) == len(posting)
