@@ -1,0 +1,164 @@
+"""SIGKILL a real worker in the middle of its work, again and again: nothing lost, nothing twice.
+
+Each kill lands while the worker is inside its transaction with rows written but not
+committed: inserts into the target tables are slowed (tests.fault_support.slow_inserts) and
+the kill comes at a random moment of that window. The message the worker held stays
+unacknowledged in Redis for kombu's visibility timeout (an hour), so recovery is the
+product's own path: a resumed rescore (`manage.py rescore --workers`) and the outbox sweep.
+"""
+
+import io
+import random
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from alliance.models import AuditLog, Proposal
+from fund import coordination
+from fund.choices import ChannelCode
+from fund.models import (
+    CoordinationPacket,
+    FundInbox,
+    FundReview,
+    KeitInbox,
+    PacketKind,
+    PacketState,
+)
+from matching import selectors, services
+from matching.models import MatchResult, RescoreBatch, RescoreRun
+
+from .fault_support import (
+    backends,
+    sleeping_backend,
+    slow_inserts,
+    sweep_until_delivered,
+    tagged_worker_fixture,  # noqa: F401 (fixtures)
+    unacked_messages,
+    wait_for,
+)
+from .pipeline_support import submitted_proposal
+
+pytest_plugins = ["tests.celery_worker"]
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+KILLS = 5
+SLOW_INSERT = 0.4  # seconds a worker spends inside its transaction after writing rows
+MARGIN = 0.1  # a kill comes at least this long before the slowed insert would return
+
+
+def _kill_in_the_middle(worker, application_name: str, rng: random.Random, seen: set) -> list:
+    """SIGKILL the worker at a random moment while it holds uncommitted rows; return the
+    messages it left unacknowledged (what it was working on). `seen` holds the delivery tags
+    earlier kills left behind; they stay in Redis until the visibility timeout."""
+    while True:
+        wait_for(
+            lambda: sleeping_backend(application_name),
+            what="the worker to be inside its transaction",
+        )
+        time.sleep(rng.uniform(0.0, SLOW_INSERT / 4))
+        # Kill only with time to spare before the insert returns (a loaded machine can make
+        # the random wait overshoot); otherwise wait for the worker's next transaction.
+        if sleeping_backend(application_name, within=SLOW_INSERT - MARGIN):
+            worker.kill()
+            break
+    # PostgreSQL rolls the dead client's transaction back when it notices the closed socket.
+    wait_for(lambda: not backends(application_name), timeout=10, what="the session to end")
+    left = {tag: m for tag, m in unacked_messages().items() if tag not in seen}
+    seen.update(left)
+    return list(left.values())
+
+
+def test_killing_the_worker_mid_rescore_batch_loses_and_duplicates_no_result(tagged_worker):
+    seed = random.randrange(2**32)
+    print(f"random seed {seed}")  # shown with the failure, to replay the same kill times
+    rng = random.Random(seed)
+    # Given a few thousand submitted proposals and a rescore in batches of 120.
+    call_command("generate_proposals", "--count", "2400", "--seed", "11", stdout=io.StringIO())
+    rule_set = selectors.active_rule_set()
+    scoreable = set(selectors.scoreable_proposals().values_list("pk", flat=True))
+    assert len(scoreable) == 2400
+    name = "fault-kill-rescore"
+    lost_batches, seen = [], set()
+
+    with slow_inserts(MatchResult._meta.db_table, seconds=SLOW_INSERT):
+        run = services.rescore_start(rule_set=rule_set, batch_size=120)  # autocommit: sent now
+        worker = tagged_worker(name)
+        # When the worker is killed five times in the middle of a batch.
+        for _ in range(KILLS):
+            (task, args), *others = _kill_in_the_middle(worker, name, rng, seen)
+            assert (task, others) == ("matching.rescore_batch", []), seed
+            batch = RescoreBatch.objects.get(pk=args[0])
+            # Killed mid-batch: none of that batch's scores were committed.
+            assert batch.done_at is None, seed
+            assert not MatchResult.objects.filter(
+                proposal_id__gte=batch.first_id, proposal_id__lte=batch.last_id
+            ).exists(), seed
+            lost_batches.append(batch.pk)
+            worker.start()
+
+    # Then resuming the run (what `manage.py rescore --workers` does) finishes it.
+    with transaction.atomic():
+        services.rescore_enqueue(run=run)
+    wait_for(lambda: RescoreRun.objects.get(pk=run.pk).finished_at, timeout=60, what="the run")
+
+    assert len(set(lost_batches)) == KILLS
+    assert RescoreBatch.objects.filter(run=run, done_at__isnull=True).count() == 0
+    results = MatchResult.objects.filter(rule_set=rule_set)
+    assert results.count() == 2400 * 4
+    assert set(results.values_list("proposal_id", "channel_id")) == {
+        (pk, channel) for pk in scoreable for channel in ChannelCode.values
+    }
+    # Every stored result is the one its inputs give: scoring everything again changes nothing.
+    assert services.score_proposals(queryset=Proposal.objects.all(), rule_set=rule_set) == 0
+
+
+def test_killing_the_worker_mid_delivery_takes_every_packet_in_exactly_once(tagged_worker, keit):
+    seed = random.randrange(2**32)
+    print(f"random seed {seed}")
+    rng = random.Random(seed)
+    # Given twelve referrals waiting in the broker (each delivery writes a `received` packet).
+    proposals = [submitted_proposal() for _ in range(12)]
+    versions = {p.pk: Proposal.objects.get(pk=p.pk).version for p in proposals}
+    for proposal in proposals:
+        coordination.proposal_refer(proposal_id=proposal.pk, actor=keit, channel="loan")
+    name = "fault-kill-delivery"
+    lost_packets, seen = [], set()
+
+    with slow_inserts(FundInbox._meta.db_table, KeitInbox._meta.db_table, seconds=SLOW_INSERT):
+        worker = tagged_worker(name)
+        # When the worker is killed five times in the middle of a delivery.
+        for _ in range(KILLS):
+            (task, args), *others = _kill_in_the_middle(worker, name, rng, seen)
+            assert (task, others) == ("coordination.deliver_packet", []), seed
+            packet = CoordinationPacket.objects.get(pk=args[0])
+            # Killed mid-delivery: the inbox row it had written was rolled back.
+            assert packet.state == PacketState.PENDING, seed
+            assert not FundInbox.objects.filter(packet=packet).exists(), seed
+            assert not KeitInbox.objects.filter(packet=packet).exists(), seed
+            lost_packets.append(packet.pk)
+            worker.start()
+
+    # Then the sweep re-sends what the killed workers held, and everything is in, once.
+    sweep_until_delivered(expected=24)
+
+    assert len(set(lost_packets)) == KILLS
+    referrals = set(
+        CoordinationPacket.objects.filter(kind=PacketKind.REFERRAL).values_list("pk", flat=True)
+    )
+    received = set(
+        CoordinationPacket.objects.filter(kind=PacketKind.RECEIVED).values_list("pk", flat=True)
+    )
+    assert (len(referrals), len(received)) == (12, 12)
+    assert FundInbox.objects.count() == 12
+    assert set(FundInbox.objects.values_list("packet_id", flat=True)) == referrals
+    assert KeitInbox.objects.count() == 12
+    assert set(KeitInbox.objects.values_list("packet_id", flat=True)) == received
+    # Each referral was taken in once: one review, one receipt, one version step per proposal.
+    assert FundReview.objects.count() == 12
+    assert AuditLog.objects.filter(action="proposal.receive").count() == 12
+    assert {
+        p.pk: (p.status, p.stage, p.version) for p in Proposal.objects.filter(pk__in=versions)
+    } == {pk: ("in_review", "received", version + 2) for pk, version in versions.items()}
