@@ -1,0 +1,920 @@
+"""`make bench`: every benchmark of issue 7, each next to its floor measured in the same run.
+
+Starts what it needs (a fresh `portal_bench` database cloned from a migrated and seeded
+template, Redis db 13, a Celery worker, gunicorn with 2 workers under
+portal.settings.bench), loads data with `generate_proposals`, runs the benchmarks, prints a
+table and writes bench/results.json. `--quick` runs everything at a tenth of the size.
+
+Absolute times are printed, never asserted: the machine is shared and noisy, so the ratios
+to the floors are what to compare between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import data, report  # noqa: E402
+from bench.load import load_tool  # noqa: E402
+
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench"
+)
+BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
+RESULTS = ROOT / "bench" / "results.json"
+FULL = {
+    "proposals": 100_000,
+    "drain": 10_000,
+    "samples": 100,
+    "http_seconds": 30,
+    "deep_item": 90_000,
+}
+QUICK = {
+    "proposals": 10_000,
+    "drain": 1_000,
+    "samples": 20,
+    "http_seconds": 3,
+    "deep_item": 9_000,
+}
+CONNECTIONS = 16
+# Source files whose change makes the migrated + seeded template database stale.
+TEMPLATE_SOURCES = ("alliance", "fund", "matching", "portal/settings")
+
+
+_T0 = time.perf_counter()
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.perf_counter() - _T0:6.1f}s] {message}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Environment and processes
+
+
+def machine() -> dict:
+    model = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(),
+        "cpu_model": model,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_at_start": list(os.getloadavg()),
+    }
+
+
+def child_env() -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
+            "DATABASE_URL": DATABASE_URL,
+            "CELERY_BROKER_URL": BROKER_URL,
+            "BENCH_FLOOR_DIR": str(FLOOR_DIR),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+FLOOR_DIR = Path(tempfile.mkdtemp(prefix="portal-bench-floor-"))
+LOG_DIR = Path(tempfile.mkdtemp(prefix="portal-bench-logs-"))
+
+
+def manage(*args: str, db_url: str = DATABASE_URL, quiet: bool = True) -> float:
+    """Run a management command in a fresh process; returns its wall time in seconds."""
+    env = child_env()
+    env["DATABASE_URL"] = db_url
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=quiet,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+class Process:
+    """A child process in its own process group, stopped (only it) on exit."""
+
+    def __init__(self, name: str, args: list[str]):
+        self.name = name
+        self.log_path = LOG_DIR / f"{name}.log"
+        self.handle = subprocess.Popen(  # noqa: S603 (fixed commands of this script)
+            args,
+            cwd=ROOT,
+            env=child_env(),
+            stdout=self.log_path.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def alive(self) -> bool:
+        return self.handle.poll() is None
+
+    def stop(self) -> None:
+        if not self.alive():
+            return
+        os.killpg(self.handle.pid, signal.SIGTERM)
+        try:
+            self.handle.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.handle.pid, signal.SIGKILL)
+            self.handle.wait(timeout=5)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_params(url: str, dbname: str | None = None) -> dict:
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": parts.username or "postgres",
+        "password": parts.password or None,
+        "dbname": dbname or parts.path.lstrip("/"),
+    }
+
+
+def _with_db(url: str, dbname: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(path=f"/{dbname}").geturl()
+
+
+def sources_hash() -> str:
+    digest = hashlib.sha256()
+    for folder in TEMPLATE_SOURCES:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def fresh_database() -> None:
+    """portal_bench = a copy of a template that was migrated and seeded from these sources.
+
+    Migrating and seeding take ~20 s; cloning a template takes one. The template's name carries
+    a hash of the apps' sources, so any code change builds a new one.
+    """
+    import psycopg2
+
+    name = _pg_params(DATABASE_URL)["dbname"]
+    template = f"{name}_tpl_{sources_hash()}"
+    admin = psycopg2.connect(**_pg_params(DATABASE_URL, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+        if cur.fetchone() is None:
+            cur.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{name}\\_tpl\\_%"]
+            )
+            for (old,) in cur.fetchall():
+                cur.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+            log(f"템플릿 DB 생성 / building template database {template} (migrate + seed_demo)")
+            cur.execute(f'CREATE DATABASE "{template}"')
+            url = _with_db(DATABASE_URL, template)
+            manage("migrate", "--noinput", "-v", "0", db_url=url)
+            manage("seed_demo", db_url=url)
+        cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    admin.close()
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(BROKER_URL).flushdb()
+
+
+def collect_static() -> None:
+    """collectstatic for whitenoise's manifest, skipped when nothing changed since the last."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if manifest.exists():
+        newest = max(
+            (p.stat().st_mtime for p in (ROOT / "static").rglob("*") if p.is_file()), default=0
+        )
+        stamp = max(
+            (p.stat().st_mtime for p in (ROOT / "node_modules").glob(".installed-*")), default=0
+        )
+        if manifest.stat().st_mtime > max(newest, stamp):
+            return
+    manage("collectstatic", "--noinput", "-v", "0")
+
+
+def setup_django() -> None:
+    os.environ.update(child_env())
+    import django
+
+    django.setup()
+
+
+def wait_for(check, *, timeout: float, interval: float = 0.05, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval)
+    raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def queues_empty() -> bool:
+    import redis
+
+    r = redis.Redis.from_url(BROKER_URL)
+    return all(r.llen(q) == 0 for q in ("default", "scoring", "coordination"))
+
+
+def start_worker() -> Process:
+    from portal.celery import app
+
+    worker = Process(
+        "celery",
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--queues=default,scoring,coordination",
+            "--concurrency=2",
+            f"--loglevel={os.environ.get('BENCH_WORKER_LOGLEVEL', 'WARNING')}",
+            "--hostname=bench@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+    )
+    wait_for(
+        lambda: not worker.alive() or app.control.ping(timeout=0.5),
+        timeout=60,
+        interval=0.5,
+        what="the Celery worker",
+    )
+    if not worker.alive():
+        raise SystemExit(f"the Celery worker did not start: see {worker.log_path}")
+    return worker
+
+
+def start_gunicorn(port: int) -> Process:
+    web = Process(
+        "gunicorn",
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-tmp-dir",
+            # As the Dockerfile: heartbeat files in memory, not on a slow disk.
+            "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir(),  # noqa: S108
+            "--timeout",
+            "60",
+            "--no-control-socket",
+        ],
+    )
+
+    def up():
+        if not web.alive():
+            return True
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    wait_for(up, timeout=60, interval=0.3, what="gunicorn")
+    if not web.alive():
+        raise SystemExit(f"gunicorn did not start: see {web.log_path}")
+    return web
+
+
+# ---------------------------------------------------------------------------------------------
+# Benchmarks
+
+
+def bench_engine(scale: float) -> report.Metric:
+    """Evaluations per second of the pure engine on one core under the active rule set."""
+    from matching import selectors
+    from matching.bench import REMAINING, synthetic
+    from matching.scoring import evaluate
+
+    rules = selectors.compiled_rule_set(selectors.active_rule_set())
+    proposals = synthetic(int(50_000 * max(scale, 0.2)))
+    channels = [(c, REMAINING[c.code]) for c in rules.channels]
+    best = 0.0
+    for _ in range(3):  # best of three: the machine is shared
+        started = time.perf_counter()
+        for p in proposals:
+            for channel, left in channels:
+                evaluate(channel, p, left)
+        best = max(best, len(proposals) * len(channels) / (time.perf_counter() - started))
+    return report.Metric(
+        name="engine throughput",
+        ours=report.fmt_rate(best),
+        target="≥ 100,000/s",
+        met=best >= 100_000,
+        note=f"{len(proposals):,} synthetic proposals × 4 channels, best of 3, one core",
+        raw={"evaluations_per_second": best},
+    )
+
+
+def bench_load(count: int, scale: float) -> report.Metric:
+    seconds = manage("generate_proposals", "--count", str(count), "--seed", "1", "-v", "0")
+    limit = report.scaled_limit(30, scale)
+    return report.Metric(
+        name="load data",
+        ours=report.fmt_seconds(seconds),
+        target=f"≤ {limit:g} s" + (" (scaled)" if scale < 1 else ""),
+        met=seconds <= limit,
+        note=f"generate_proposals --count {count:,} (wall time of the command)",
+        raw={"seconds": seconds, "count": count},
+    )
+
+
+def bench_rescore(pg, scale: float):
+    """Activate a new rule set (a copy of the active one) and time the worker's full rescore."""
+    from alliance.models import User
+    from matching import services
+    from matching.models import RescoreRun
+
+    kdb = User.objects.get(username="kdb")
+    draft = services.rule_set_create_draft(actor=kdb)
+    started = time.time()
+    run = services.rule_set_activate(rule_set_id=draft.pk, actor=kdb)
+    finished = wait_for(
+        lambda: (
+            RescoreRun.objects.filter(pk=run.pk, finished_at__isnull=False)
+            .values_list("finished_at", flat=True)
+            .first()
+        ),
+        timeout=1800,
+        interval=0.1,
+        what="the full rescore",
+    )
+    ours = finished.timestamp() - started
+    rows = data.result_rows(pg, draft.pk)
+    stored = rows.getvalue().count("\n")
+    floor, read = data.rescore_floor(pg, rows)
+    ratio = report.ratio(ours, floor)
+    limit = report.scaled_limit(20, scale)
+    metric = report.Metric(
+        name="full rescore",
+        ours=report.fmt_seconds(ours),
+        floor=report.fmt_seconds(floor),
+        ratio=ratio,
+        target=f"≤ {limit:g} s" + (" (scaled)" if scale < 1 else "") + " and ≤ 3×",
+        met=ours <= limit and ratio is not None and ratio <= 3,
+        note=(
+            f"{run.total_proposals:,} proposals × 4 = {stored:,} results by the worker "
+            f"(2 processes, batches of {run.batch_size}); floor: raw psycopg2 SELECT of "
+            f"{read:,} inputs + COPY of the same rows"
+        ),
+        raw={
+            "seconds": ours,
+            "floor_seconds": floor,
+            "proposals": run.total_proposals,
+            "results": stored,
+        },
+    )
+    return metric, draft
+
+
+def bench_drain(pg, *, lo: int, hi: int, rule_set, scale: float) -> report.Metric:
+    """Pending referral packets sent to the worker, delivered, then acknowledged by KDB."""
+    from django.db import connection
+
+    from alliance.models import User
+    from fund import coordination
+    from fund.coordination_tasks import deliver_packet
+    from fund.models import CoordinationPacket, PacketState
+
+    keit = User.objects.get(username="keit")
+    kdb = User.objects.get(username="kdb")
+    ids = data.pending_referrals(
+        pg, lo=lo, hi=hi, rule_set=rule_set.pk, version=rule_set.version, keit=keit.pk
+    )
+    failures = []
+
+    def acknowledge(share: list[str]):
+        from django.db import connection as thread_connection
+
+        remaining = list(share)
+        deadline = time.monotonic() + 1800
+        try:
+            while remaining and time.monotonic() < deadline:
+                delivered = set()
+                for i in range(0, len(remaining), 1000):
+                    delivered.update(
+                        str(pk)
+                        for pk in CoordinationPacket.objects.filter(
+                            pk__in=remaining[i : i + 1000], state=PacketState.DELIVERED
+                        ).values_list("pk", flat=True)
+                    )
+                if not delivered:
+                    time.sleep(0.02)
+                    continue
+                for pk in delivered:
+                    coordination.packet_acknowledge(packet_id=pk, actor=kdb)
+                remaining = [pk for pk in remaining if pk not in delivered]
+        except Exception as exc:  # reported in the table, not swallowed
+            failures.append(repr(exc))
+        finally:
+            thread_connection.close()
+
+    started = time.perf_counter()
+    for pk in ids:
+        deliver_packet.apply_async(args=[pk], queue="coordination", retry=False)
+    sent = time.perf_counter() - started
+    # Daemon threads: an interrupted run (Ctrl-C) must not hang on them at exit.
+    threads = [
+        threading.Thread(target=acknowledge, args=(ids[k::2],), daemon=True) for k in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    acked_at = time.perf_counter() - started
+
+    def all_delivered():
+        return not CoordinationPacket.objects.filter(state=PacketState.PENDING).exists()
+
+    wait_for(all_delivered, timeout=600, interval=0.05, what="the status packets")
+    total = time.perf_counter() - started
+    connection.close()
+    acked = CoordinationPacket.objects.filter(pk__in=ids, state=PacketState.ACKNOWLEDGED).count()
+    limit = report.scaled_limit(30, scale)
+    note = (
+        f"{len(ids):,} referral packets: messages sent in {sent:.1f} s, all delivered (the "
+        f"worker's intake writes each FundReview and a status packet back) and acknowledged "
+        f"through the service by 2 KDB threads in {acked_at:.1f} s; the {len(ids):,} status "
+        f"packets back delivered at {total:.1f} s"
+    )
+    if failures or acked != len(ids):
+        note += f"; ONLY {acked:,} acknowledged, errors: {failures[:2]}"
+    return report.Metric(
+        name="queue drain",
+        ours=report.fmt_seconds(total),
+        target=f"≤ {limit:g} s" + (" (scaled)" if scale < 1 else ""),
+        met=total <= limit and acked == len(ids) and not failures,
+        note=note,
+        raw={"seconds": total, "acknowledged_seconds": acked_at, "packets": len(ids)},
+    )
+
+
+def _poll(sql: str, params, done, *, timeout: float = 60) -> float:
+    from django.db import connection
+
+    deadline = time.perf_counter() + timeout
+    with connection.cursor() as cur:
+        while True:
+            cur.execute(sql, params)
+            if done(cur.fetchone()):
+                return time.perf_counter()
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"timed out polling {sql % tuple(params)}")
+            time.sleep(0.002)
+
+
+def bench_submit(ids: list[int], rule_set) -> tuple[report.Metric, list[int]]:
+    """Submit drafts one at a time (idle worker); time until all four results are stored."""
+    from django.contrib.auth.models import Group
+
+    from alliance.choices import FirmStatus, Role
+    from alliance.models import Firm, Proposal, User
+    from alliance.services import proposal_submit
+
+    group = Group.objects.get(name=Role.APPLICANT)
+    proposals = list(Proposal.objects.filter(pk__in=ids).order_by("pk"))
+    Firm.objects.filter(pk__in={p.firm_id for p in proposals}).update(status=FirmStatus.ACTIVE)
+    users = {}
+    for firm_id in {p.firm_id for p in proposals}:
+        user, _ = User.objects.get_or_create(
+            username=f"bench-applicant-{firm_id}", defaults={"firm_id": firm_id}
+        )
+        user.groups.add(group)
+        users[firm_id] = user
+    latencies, calls = [], []
+    sql = "SELECT count(*) FROM matching_matchresult WHERE proposal_id = %s AND rule_set_id = %s"
+    for p in proposals:
+        started = time.perf_counter()
+        proposal_submit(proposal_id=p.pk, actor=users[p.firm_id])
+        returned = time.perf_counter()
+        stored = _poll(sql, [p.pk, rule_set.pk], lambda row: row[0] >= 4)
+        calls.append((returned - started) * 1000)
+        latencies.append((stored - returned) * 1000)
+    p50, p95 = report.percentile(latencies, 50), report.percentile(latencies, 95)
+    return (
+        report.Metric(
+            name="submit to scored",
+            ours=f"p50 {report.fmt_ms(p50)}, p95 {report.fmt_ms(p95)}",
+            target="p95 ≤ 500 ms",
+            met=p95 <= 500,
+            note=(
+                f"{len(proposals)} submissions through alliance.services.proposal_submit, one "
+                f"at a time; from the call returning (p50 {report.percentile(calls, 50):.1f} ms) "
+                f"to 4 results stored"
+            ),
+            raw={"p50_ms": p50, "p95_ms": p95, "samples": latencies, "call_ms": calls},
+        ),
+        [p.pk for p in proposals],
+    )
+
+
+def bench_referral(ids: list[int]) -> report.Metric:
+    """Refer scored proposals one at a time (idle worker); time until the fund inbox has it."""
+    from alliance.models import User
+    from fund import coordination
+    from matching.models import MatchResult
+
+    keit = User.objects.get(username="keit")
+    latencies = []
+    sql = "SELECT count(*) FROM fund_fundinbox WHERE packet_id = %s"
+    matched = set(
+        MatchResult.objects.filter(proposal_id__in=ids, eligible=True).values_list(
+            "proposal_id", flat=True
+        )
+    )
+    for pk in ids:
+        # KEIT names the channel itself when none matched (the service asks for one then).
+        channel = "" if pk in matched else "loan"
+        started = time.perf_counter()
+        packet = coordination.proposal_refer(
+            proposal_id=pk, actor=keit, note="bench", channel=channel
+        )
+        inbox = _poll(sql, [packet.pk], lambda row: row[0] == 1)
+        latencies.append((inbox - started) * 1000)
+    p50, p95 = report.percentile(latencies, 50), report.percentile(latencies, 95)
+    return report.Metric(
+        name="referral to inbox",
+        ours=f"p50 {report.fmt_ms(p50)}, p95 {report.fmt_ms(p95)}",
+        target="p95 ≤ 1 s",
+        met=p95 <= 1000,
+        note=(
+            f"{len(ids)} referrals through fund.coordination.proposal_refer, one at a time; "
+            "from the call to the FundInbox row"
+        ),
+        raw={"p50_ms": p50, "p95_ms": p95, "samples": latencies},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+
+def kdb_credentials() -> dict:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    from alliance.models import User
+
+    kdb = User.objects.get(username="kdb")
+    token, _ = Token.objects.get_or_create(user=kdb)
+    session = SessionStore()
+    session[SESSION_KEY] = str(kdb.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = kdb.get_session_auth_hash()
+    session.create()
+    return {
+        "api": {"Authorization": f"Token {token.key}"},
+        "page": {"Cookie": f"sessionid={session.session_key}"},
+        "anonymous": {},
+    }
+
+
+def fetch(url: str, headers: dict) -> tuple[int, bytes, str]:
+    # Only ever http://127.0.0.1:<port>/... built by this script.
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), exc.headers.get("Content-Type", "")
+
+
+def capture_floor(base: str, name: str, path: str, headers: dict) -> bool:
+    """Store the real page's bytes for /bench/floor/<name>/; False if the page is not 200."""
+    status, body, content_type = fetch(base + path, headers)
+    if status != 200:
+        return False
+    (FLOOR_DIR / f"{name}.body").write_bytes(body)
+    (FLOOR_DIR / f"{name}.type").write_text(content_type)
+    return True
+
+
+class Http:
+    def __init__(self, tool, base: str, seconds: float):
+        self.tool = tool
+        self.base = base
+        self.seconds = seconds
+
+    def measure(self, path: str, headers: dict) -> dict:
+        for _ in range(10):  # warm the workers' caches and connections
+            fetch(self.base + path, headers)
+        return self.tool.run(
+            self.base + path, connections=CONNECTIONS, seconds=self.seconds, headers=headers
+        )
+
+
+def _http_note(ours: dict, floor: dict | None) -> str:
+    parts = [f"{ours['rps']:,.0f} req/s, p50 {ours['p50_ms']:.1f} ms"]
+    if floor:
+        parts.append(f"floor {floor['rps']:,.0f} req/s, p99 {floor['p99_ms']:.1f} ms")
+    bad = ours["non2xx"] + ours["errors"]
+    if bad:
+        parts.append(f"{bad} responses were errors or non-2xx")
+    return "; ".join(parts)
+
+
+def bench_page_vs_floor(
+    http: Http, *, name: str, label: str, path: str, headers: dict, p99_limit, share: float
+) -> report.Metric:
+    if not capture_floor(http.base, name, path, headers):
+        status, _body, _type = fetch(http.base + path, headers)
+        return report.Metric(
+            name=label,
+            ours=f"not measured: {path} answered {status}",
+            target=f"≥ {share:.0%} of the floor",
+            note="endpoint missing" if status == 404 else f"HTTP {status}",
+        )
+    floor = http.measure(f"/bench/floor/{name}/", headers)
+    ours = http.measure(path, headers)
+    share_of_floor = report.ratio(ours["rps"], floor["rps"])
+    met = share_of_floor is not None and share_of_floor >= share
+    target = f"≥ {share:.0%} of the floor"
+    if p99_limit is not None:
+        met = met and ours["p99_ms"] <= p99_limit
+        target = f"p99 ≤ {p99_limit} ms, {target}"
+    met = met and ours["non2xx"] == 0 and ours["errors"] == 0
+    return report.Metric(
+        name=label,
+        ours=f"p99 {report.fmt_ms(ours['p99_ms'])}, {report.fmt_rate(ours['rps'])}",
+        floor=f"p99 {report.fmt_ms(floor['p99_ms'])}, {report.fmt_rate(floor['rps'])}",
+        ratio=share_of_floor,
+        ratio_label="of floor req/s",
+        target=target,
+        met=met,
+        note=f"GET {path}: " + _http_note(ours, floor),
+        raw={"ours": ours, "floor": floor, "path": path},
+    )
+
+
+def deep_cursor(item: int) -> str | None:
+    """The API cursor after which item number `item` (1-based, score order) comes first."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT score, proposal_id FROM fund_fundreview "
+            "ORDER BY score DESC, proposal_id DESC OFFSET %s LIMIT 1",
+            [item - 2],
+        )
+        row = cur.fetchone()
+    return f"{row[0]}.{row[1]}" if row else None
+
+
+def bench_deep(http: Http, headers: dict, item: int) -> report.Metric:
+    first_path = "/api/v1/pipeline/"
+    status, _body, _type = fetch(http.base + first_path, headers)
+    if status != 200:
+        return report.Metric(
+            name="deep page",
+            ours=f"not measured: {first_path} answered {status}",
+            target="≤ 1.5× the first page",
+            note="endpoint missing" if status == 404 else f"HTTP {status}",
+        )
+    cursor = deep_cursor(item)
+    deep_path = f"{first_path}?after={cursor}"
+    first = http.measure(first_path, headers)
+    deep = http.measure(deep_path, headers)
+    # Time per request under the same load: first page's throughput over the deep page's.
+    slower = report.ratio(first["rps"], deep["rps"])
+    return report.Metric(
+        name="deep page",
+        ours=f"p50 {report.fmt_ms(deep['p50_ms'])}, {report.fmt_rate(deep['rps'])}",
+        floor=f"p50 {report.fmt_ms(first['p50_ms'])}, {report.fmt_rate(first['rps'])}",
+        ratio=slower,
+        ratio_label="time of first page",
+        target="≤ 1.5× the first page",
+        met=slower is not None and slower <= 1.5 and deep["non2xx"] == 0,
+        note=f"API page of 50 from item {item:,} (keyset cursor {cursor}) vs the first page",
+        raw={"deep": deep, "first": first, "item": item, "cursor": cursor},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def run(quick: bool, seconds: float | None) -> dict:
+    sizes = dict(QUICK if quick else FULL)
+    if seconds:
+        sizes["http_seconds"] = seconds
+    scale = sizes["proposals"] / FULL["proposals"]
+    started = time.perf_counter()
+    info = machine()
+    log(
+        f"{'빠른 모드 / quick' if quick else '전체 / full'}: {info['cores']} cores, "
+        f"{info['cpu_model']}; logs in {LOG_DIR}"
+    )
+    tool = load_tool(log)
+
+    fresh_database()
+    flush_redis()
+    collect_static()
+    setup_django()
+
+    import psycopg2
+    from django.db import connection
+
+    from alliance.models import Proposal
+
+    pg = psycopg2.connect(**_pg_params(DATABASE_URL))
+    metrics: list[report.Metric] = []
+    processes: list[Process] = []
+    try:
+        log("엔진 / engine throughput")
+        metrics.append(bench_engine(scale))
+
+        log(f"데이터 적재 / generate_proposals --count {sizes['proposals']:,}")
+        before = Proposal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        metrics.append(bench_load(sizes["proposals"], scale))
+        lo, hi = before + 1, Proposal.objects.order_by("-pk").values_list("pk", flat=True)[0]
+
+        processes.append(start_worker())
+        wait_for(queues_empty, timeout=300, interval=0.2, what="the seed's scoring messages")
+
+        log("전체 재채점 / full rescore")
+        rescore, rule_set = bench_rescore(pg, scale)
+        metrics.append(rescore)
+
+        log("파이프라인 채우기 / filling the pipeline (SQL, not timed)")
+        data.fill_pipeline(
+            pg,
+            lo=lo,
+            hi=hi,
+            rule_set=rule_set.pk,
+            version=rule_set.version,
+            keit=_user_id("keit"),
+            kdb=_user_id("kdb"),
+        )
+        manage(
+            "generate_proposals",
+            "--count",
+            str(sizes["drain"] + sizes["samples"]),
+            "--seed",
+            "2",
+            "-v",
+            "0",
+        )
+        top = Proposal.objects.order_by("-pk").values_list("pk", flat=True)[0]
+        samples = list(range(top - sizes["samples"] + 1, top + 1))
+        Proposal.objects.filter(pk__in=samples).update(status="draft", submitted_at=None)
+        connection.close()
+
+        log(f"큐 비우기 / queue drain of {sizes['drain']:,} packets")
+        metrics.append(
+            bench_drain(pg, lo=hi + 1, hi=samples[0] - 1, rule_set=rule_set, scale=scale)
+        )
+        wait_for(queues_empty, timeout=300, interval=0.1, what="an idle worker")
+
+        log("제출→채점 / submit to scored")
+        metric, submitted = bench_submit(samples, rule_set)
+        metrics.append(metric)
+        log("추천→접수 / referral to inbox")
+        metrics.append(bench_referral(submitted))
+
+        port = free_port()
+        processes.append(start_gunicorn(port))
+        http = Http(tool, f"http://127.0.0.1:{port}", sizes["http_seconds"])
+        creds = kdb_credentials()
+        log(f"HTTP ({tool.name}, {CONNECTIONS} clients, {sizes['http_seconds']} s each)")
+        metrics.append(
+            bench_page_vs_floor(
+                http,
+                name="pipeline_api",
+                label="pipeline API",
+                path="/api/v1/pipeline/?channel=loan&stage=committee",
+                headers=creds["api"],
+                p99_limit=150,
+                share=0.5,
+            )
+        )
+        for name, label, path in (
+            ("pipeline_board", "pipeline page (board)", "/fund/pipeline/"),
+            ("pipeline_table", "pipeline page (table)", "/fund/pipeline/table/"),
+        ):
+            metrics.append(
+                bench_page_vs_floor(
+                    http,
+                    name=name,
+                    label=label,
+                    path=path,
+                    headers=creds["page"],
+                    p99_limit=250,
+                    share=0.35,
+                )
+            )
+        metrics.append(bench_deep(http, creds["api"], sizes["deep_item"]))
+        metrics.append(
+            bench_page_vs_floor(
+                http,
+                name="home",
+                label="public home",
+                path="/",
+                headers=creds["anonymous"],
+                p99_limit=None,
+                share=0.5,
+            )
+        )
+    finally:
+        for process in reversed(processes):
+            process.stop()
+        pg.close()
+        shutil.rmtree(FLOOR_DIR, ignore_errors=True)
+
+    elapsed = time.perf_counter() - started
+    info["load_average_at_end"] = list(os.getloadavg())
+    return {
+        "mode": "quick" if quick else "full",
+        "finished_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "seconds": elapsed,
+        "machine": info,
+        "load_tool": tool.name,
+        "sizes": sizes,
+        "metrics": [m.as_dict() for m in metrics],
+        "table": report.table(metrics),
+        "markdown": report.markdown_table(metrics),
+    }
+
+
+def _user_id(username: str) -> int:
+    from alliance.models import User
+
+    return User.objects.get(username=username).pk
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the size, ~2 minutes")
+    parser.add_argument("--seconds", type=float, help="seconds per HTTP load run")
+    args = parser.parse_args(argv)
+    result = run(args.quick, args.seconds)
+    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    m = result["machine"]
+    print()
+    print(
+        f"M.AX portal bench — {result['mode']} — {m['cores']} cores, {m['cpu_model']} — "
+        f"load tool {result['load_tool']} — {result['seconds']:.0f} s"
+    )
+    print(
+        "공유 머신이라 절댓값은 흔들립니다. 비율을 보세요 / Shared machine: absolute figures "
+        "are noisy; compare the ratios."
+    )
+    print()
+    print(result["table"])
+    print()
+    print(f"→ {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
