@@ -10,8 +10,9 @@ REDIS_PORT ?= 6379
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/14
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test lint install assets services migrate seed messages catalogues lock clean
+.PHONY: run test lint install assets services browser migrate seed messages catalogues lock clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,10 @@ assets: $(ASSETS)
 
 services:
 	@REDIS_PORT=$(REDIS_PORT) scripts/ensure_services.sh
+
+# Debian's Chromium for the browser journeys in tests/e2e (Playwright drives it; no download).
+browser:
+	@scripts/ensure_chromium.sh
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
@@ -64,9 +69,14 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: install assets services lint
+test: install assets services browser lint
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Benchmarks against floors measured in the same run (bench/README.md); `BENCH_ARGS=--quick`
+# runs everything at a tenth of the size. Prints a table and writes bench/results.json.
+bench: install assets services
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lock: install
 	@echo "requirements*.txt are pinned by hand from 'pip freeze'; update both together."

@@ -14,7 +14,7 @@ talk at any time", so either may confirm or decline and both see every request.
 from __future__ import annotations
 
 import datetime
-from functools import partial
+from functools import partial, update_wrapper
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -426,7 +426,13 @@ def _schedule_mail(consultation_id: int) -> None:
     """Queue the applicant's mail once the surrounding transaction has committed."""
     from .tasks import send_consultation_mail
 
-    transaction.on_commit(partial(send_consultation_mail.delay, consultation_id))
+    # robust: with the broker down the answer still stands and staff get the page, not an
+    # error; the failure is logged.
+    # (update_wrapper: Django's robust logging reads the callback's __qualname__.)
+    send = update_wrapper(
+        partial(send_consultation_mail.delay, consultation_id), send_consultation_mail.delay
+    )
+    transaction.on_commit(send, robust=True)
 
 
 def _mail_subject(kind: str, consultation: Consultation) -> str:

@@ -20,8 +20,14 @@ def proposals_visible_to(user: User) -> QuerySet[Proposal]:
     qs = Proposal.objects.select_related("firm", "sub_alliance", "industry")
     if not user.is_authenticated:
         return qs.none()
-    if user.is_superuser or user.is_alliance_staff:
+    if user.is_superuser:
         return qs
+    if user.is_alliance_staff:
+        # KEIT screens what firms have submitted; a draft (and a draft withdrawn without ever
+        # being submitted) stays the firm's own.
+        return qs.exclude(status=ProposalStatus.DRAFT).exclude(
+            status=ProposalStatus.WITHDRAWN, submitted_at__isnull=True
+        )
     if user.is_fund_staff:
         return qs.filter(status__in=FUND_VISIBLE_STATUSES)
     if user.is_applicant:
@@ -55,7 +61,7 @@ def _object_id(pk) -> int:
 def proposal_get_for_user(user: User, pk) -> Proposal:
     """The proposal, or 404 when it does not exist or the user may not see it."""
     try:
-        return proposals_visible_to(user).get(pk=_object_id(pk))
+        return proposals_visible_to(user).select_related("review").get(pk=_object_id(pk))
     except Proposal.DoesNotExist as exc:
         raise Http404 from exc
 

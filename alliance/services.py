@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund import aggregate_cache
 from fund.choices import FUND_SIZE_KRW, ChannelCode
 
 from . import permissions
@@ -549,6 +550,9 @@ def proposal_update(
             return proposal
         proposal.version += 1
         proposal.save()
+        if proposal.status != ProposalStatus.DRAFT:
+            # An answer to an information request may change a counted requested amount.
+            aggregate_cache.invalidate()
         audit_record(
             actor=actor,
             action="proposal.autosave" if autosave else "proposal.update",
@@ -589,6 +593,8 @@ def proposal_submit(*, proposal_id: int, actor: User, version: int | None = None
         proposal.info_request = ""
         proposal.version += 1
         proposal.save()
+        # Public demand counts submitted proposals: the cached sums are stale once this commits.
+        aggregate_cache.invalidate()
         audit_record(
             actor=actor,
             action="proposal.resubmit"
@@ -621,6 +627,7 @@ def proposal_withdraw(*, proposal_id: int, actor: User, note: str = "") -> Propo
         proposal.status = ProposalStatus.WITHDRAWN
         proposal.version += 1
         proposal.save()
+        aggregate_cache.invalidate()
         audit_record(
             actor=actor,
             action="proposal.withdraw",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, documents, firms, proposals, secretariat
+from .views import documents, firms, proposals, secretariat
 
 app_name = "alliance"
 urlpatterns = [

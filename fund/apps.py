@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +11,35 @@ class FundConfig(AppConfig):
         from .reference import ensure_channels
 
         post_migrate.connect(ensure_channels, sender=self, dispatch_uid="fund.ensure_channels")
+        self._invalidate_cached_aggregates()
+
+    def _invalidate_cached_aggregates(self) -> None:
+        # Channels, plans, sub-alliances and industries change through the admin and the
+        # editor, not through one service; a signal covers every path. Commitments are
+        # invalidated by fund.services.commitment_create, and here only when deleted (admin).
+        from alliance.models import Industry, SubAlliance
+
+        from . import aggregate_cache
+        from .models import AnnualPlan, Channel, Commitment, FundReview
+
+        def invalidate(**kwargs) -> None:
+            aggregate_cache.invalidate()
+
+        for model in (Channel, AnnualPlan, SubAlliance, Industry, Commitment):
+            uid = f"fund.aggregate_cache.{model._meta.label_lower}"
+            if model is not Commitment:
+                post_save.connect(invalidate, sender=model, weak=False, dispatch_uid=uid + ".save")
+            post_delete.connect(invalidate, sender=model, weak=False, dispatch_uid=uid + ".delete")
+
+        # Every stage move, intake, decision and assignment saves the review: the board's
+        # cached counts per stage are stale once that commits.
+        def invalidate_pipeline(**kwargs) -> None:
+            aggregate_cache.invalidate(aggregate_cache.PIPELINE)
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                invalidate_pipeline,
+                sender=FundReview,
+                weak=False,
+                dispatch_uid=f"fund.aggregate_cache.fundreview.{signal is post_save}",
+            )

@@ -2,11 +2,13 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from alliance import stats
 from alliance.choices import ProposalStatus
 
+from .aggregate_cache import cached
 from .choices import ChannelCode
 from .selectors import channels_with_capacity, fund_targets
 
@@ -18,15 +20,44 @@ def channel_detail(request, code: str):
     """What a channel funds, who may apply, its terms and live capacity (public)."""
     if code not in ChannelCode.values:
         raise Http404
-    channels = list(channels_with_capacity(year=PLAN_YEAR))
+    channels = cached(f"channels:{PLAN_YEAR}", lambda: list(channels_with_capacity(year=PLAN_YEAR)))
     channel = next(c for c in channels if c.code == code)
     channel.remaining_krw = channel.size_krw - channel.committed_krw
     channel.used_percent = round(100 * channel.committed_krw / channel.size_krw, 1)
     return render(
         request,
         "fund/channel_detail.html",
-        {"channel": channel, "channels": channels, "plan_year": PLAN_YEAR},
+        {
+            "channel": channel,
+            "channels": channels,
+            "plan_year": PLAN_YEAR,
+            "rules": _plain_rules(code),
+        },
     )
+
+
+def _plain_rules(code: str) -> dict | None:
+    """The active rule set's eligibility rules and criteria for one channel, in plain words.
+
+    Read from the same rule data the matching engine scores with, so the page never says
+    something the engine does not do.
+    """
+    from matching.selectors import active_rule_set
+
+    rule_set = active_rule_set()
+    if rule_set is None:
+        return None
+    english = (get_language() or "ko").startswith("en")
+    key = "description_en" if english else "description_ko"
+    channel_rules = rule_set.rules.get("channels", {}).get(code, {})
+    return {
+        "version": rule_set.version,
+        "eligibility": [r.get(key, "") for r in channel_rules.get("eligibility", [])],
+        "criteria": [
+            {"text": c.get(key, ""), "weight": c.get("weight")}
+            for c in channel_rules.get("criteria", [])
+        ],
+    }
 
 
 @require_GET
@@ -36,9 +67,9 @@ def alliance_overview(request):
         request,
         "fund/alliance_overview.html",
         {
-            "sub_alliances": stats.demand_by_sub_alliance(),
-            "industries": stats.demand_by_industry(),
-            "totals": stats.demand_totals(),
+            "sub_alliances": cached("demand:sub_alliances", stats.demand_by_sub_alliance),
+            "industries": cached("demand:industries", stats.demand_by_industry),
+            "totals": cached("demand:totals", stats.demand_totals),
         },
     )
 

@@ -11,6 +11,7 @@ from alliance.choices import Region
 from alliance.models import Proposal, User
 from alliance.services import audit_record
 
+from . import aggregate_cache
 from .choices import FUND_SIZE_KRW
 from .models import Channel, Commitment
 
@@ -80,6 +81,8 @@ def commitment_create(
             note=note[:300],
             created_by=actor,
         )
+        # The public pages' committed amounts: stale from the moment this commits.
+        aggregate_cache.invalidate()
         audit_record(
             actor=actor,
             action="commitment.create",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from functools import partial
+from functools import partial, update_wrapper
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -318,7 +318,13 @@ def _schedule_mail(registration_id: int) -> None:
     """Queue the registration's mail once the surrounding transaction has committed."""
     from .tasks import send_registration_mail
 
-    transaction.on_commit(partial(send_registration_mail.delay, registration_id))
+    # robust: with the broker down the registration still stands and the visitor gets the
+    # outcome page, not an error; the failure is logged.
+    # (update_wrapper: Django's robust logging reads the callback's __qualname__.)
+    send = update_wrapper(
+        partial(send_registration_mail.delay, registration_id), send_registration_mail.delay
+    )
+    transaction.on_commit(send, robust=True)
 
 
 def _registration_input_errors(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
@@ -321,16 +323,41 @@ def rescore_enqueue(*, run: RescoreRun) -> int:
         for batch_id in pending:
             rescore_batch.apply_async(args=[batch_id], queue="scoring")
 
-    transaction.on_commit(send)
+    # robust: with the broker down the activation still stands (the page answers); the run
+    # stays unfinished and `manage.py rescore --workers` resumes it.
+    transaction.on_commit(send, robust=True)
     return len(pending)
+
+
+RESCORE_STALE_AFTER = timedelta(minutes=10)
+
+
+def rescore_resume_stale(*, now=None) -> int:
+    """Re-send the unfinished batches of runs that made no progress for a while (the sweep).
+
+    A worker killed mid-batch leaves its message unacknowledged until the broker's visibility
+    timeout (an hour); a broker that was down at activation never got the messages. Batches
+    are idempotent (a finished batch is skipped), so re-sending is always safe. Returns how many
+    runs were resumed.
+    """
+    now = now or timezone.now()
+    resumed = 0
+    for run in RescoreRun.objects.filter(finished_at__isnull=True):
+        last = run.batches.aggregate(last=Max("done_at"))["last"] or run.created_at
+        if now - last >= RESCORE_STALE_AFTER:
+            rescore_enqueue(run=run)
+            resumed += 1
+    return resumed
 
 
 def rescore_batch_run(*, batch_id: int, remaining: dict[str, int] | None = None) -> bool:
     """Score one batch and mark it done in the same transaction; False if it was already done."""
     with transaction.atomic():
-        # The row lock makes a duplicate delivery wait, then see the batch done and stop.
+        # The row lock makes a duplicate delivery wait, then see the batch done and stop. Only
+        # the batch row (of=self): locking the joined run and rule set too would make batches
+        # of one run wait for each other in every worker.
         batch = (
-            RescoreBatch.objects.select_for_update()
+            RescoreBatch.objects.select_for_update(of=("self",))
             .select_related("run__rule_set")
             .filter(pk=batch_id)
             .first()
@@ -377,7 +404,8 @@ def preview_start(*, rule_set_id: int, actor: User) -> RulePreview:
             created_by=actor,
         )
         transaction.on_commit(
-            lambda: preview_rule_set.apply_async(args=[preview.pk], queue="scoring")
+            lambda: preview_rule_set.apply_async(args=[preview.pk], queue="scoring"),
+            robust=True,
         )
     return preview
 

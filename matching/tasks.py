@@ -36,3 +36,8 @@ def preview_rule_set(preview_id: int) -> int:
 @shared_task(name="matching.score_missing", **RETRY_OPTIONS)
 def score_missing() -> int:
     return services.score_missing()
+
+
+@shared_task(name="matching.resume_stale_rescores", **RETRY_OPTIONS)
+def resume_stale_rescores() -> int:
+    return services.rescore_resume_stale()

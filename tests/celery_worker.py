@@ -59,7 +59,14 @@ def purge_broker() -> None:
 class CeleryWorker:
     """One worker process; `kill()` is SIGKILL to it and its pool, `restart()` brings it back."""
 
-    def __init__(self, *, log_dir: Path, pool: str = "prefork", concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        log_dir: Path,
+        pool: str = "prefork",
+        concurrency: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.hostname = f"test-{uuid.uuid4().hex[:10]}@{socket.gethostname()}"
         self.log_path = log_dir / f"{self.hostname.split('@')[0]}.log"
         self.argv = [
@@ -84,6 +91,8 @@ class CeleryWorker:
             "DATABASE_URL": worker_database_url(),
             "CELERY_BROKER_URL": celery_app.conf.broker_url,
             "PYTHONUNBUFFERED": "1",
+            # Extra variables for this worker only (e.g. another settings module or SITE_URL).
+            **(env or {}),
         }
         self.process: subprocess.Popen | None = None
 
@@ -163,7 +172,8 @@ def _check_marks(request) -> None:
 
 @pytest.fixture
 def celery_worker_factory(request, transactional_db, tmp_path) -> Iterator:
-    """Start any number of workers (`celery_worker_factory(pool="solo")`); all stop at the end."""
+    """Start any number of workers (`celery_worker_factory(pool="solo")`, `env={...}` for extra
+    environment variables); all stop at the end."""
     _check_marks(request)
     purge_broker()
     workers: list[CeleryWorker] = []

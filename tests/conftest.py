@@ -7,6 +7,9 @@ from alliance.choices import Role
 
 from .factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
 
+# The real-worker fixtures (celery_worker, celery_worker_factory) for every test module.
+pytest_plugins = ["tests.celery_worker"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):

@@ -24,7 +24,6 @@ from alliance.consultations import (
 from alliance.models import AuditLog, Consultation
 from alliance.services import TransitionNotAllowed
 from alliance.tasks import send_consultation_mail
-from tests.celery_worker import celery_worker, celery_worker_factory  # noqa: F401
 
 from .factories import ApplicantFactory, FirmFactory, InstitutionFactory, UserFactory
 
@@ -552,7 +551,7 @@ def test_nothing_is_mailed_for_an_open_or_missing_request(applicant, bank):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_a_real_worker_mails_the_confirmation(celery_worker, applicant, bank, kdb):  # noqa: F811
+def test_a_real_worker_mails_the_confirmation(celery_worker, applicant, bank, kdb):
     consultation = request_consultation(applicant, bank)
 
     consultation_confirm(

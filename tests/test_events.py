@@ -26,7 +26,6 @@ from fund.site_services import (
     registration_cancel_by_token,
 )
 from fund.tasks import send_registration_mail
-from tests.celery_worker import celery_worker, celery_worker_factory  # noqa: F401
 
 SITE = "https://fund.example.kr"
 CANCEL_LINK = re.compile(re.escape(SITE) + r"(/events/cancel/[A-Za-z0-9_\-]+/)")
@@ -609,7 +608,7 @@ def test_the_mail_is_in_korean_and_english():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_a_real_worker_sends_the_registration_mail(celery_worker):  # noqa: F811
+def test_a_real_worker_sends_the_registration_mail(celery_worker):
     event = make_event(capacity=1)
 
     registration = register(event, "worker@example.kr")

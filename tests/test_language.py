@@ -18,3 +18,11 @@ def test_the_language_cookie_switches_to_english_on_the_same_path(client):
 
     assert response.headers["Content-Language"] == "en"
     assert '<html lang="en">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_clients_choose_english_with_accept_language(client):
+    response = client.get("/api/v1/channels/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.headers["Content-Language"] == "en"
+    assert response.json()[0]["name"] == "Direct investment"

@@ -219,6 +219,8 @@ def test_keit_staff_see_the_registry_and_screening_links_only(client, keit):
         *public_links(),
         reverse("alliance:secretariat_firms"),
         reverse("alliance:secretariat_proposals"),
+        reverse("pipeline:screening"),
+        reverse("pipeline:packets"),
         *staff_links(),
     ]
 
@@ -231,6 +233,9 @@ def test_fund_staff_see_no_applicant_or_registry_links(client, kdb):
 
     assert [href for href, _text in nav_links(response.content)] == [
         *public_links(),
+        reverse("pipeline:board"),
+        reverse("pipeline:table"),
+        reverse("pipeline:packets"),
         *staff_links(),
     ]
     assert len(elements(response.content, "form", action=reverse("logout"))) == 1

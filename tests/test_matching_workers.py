@@ -12,8 +12,6 @@ from matching.models import MatchResult, RescoreRun
 
 from .factories import ProposalFactory
 
-pytest_plugins = ["tests.celery_worker"]
-
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 

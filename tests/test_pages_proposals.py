@@ -639,8 +639,9 @@ def test_detail_query_count_is_pinned(applicant, draft, other_firm, django_asser
         {"kind": "business_plan", "file": make_pdf()},
     )
 
-    # session, user, roles, firm (banner), proposal, partners, documents, history
-    with django_assert_num_queries(8):
+    # session, user, roles, firm (banner), proposal (+ fund review), match results,
+    # partners, documents, history
+    with django_assert_num_queries(9):
         response = client.get(reverse("alliance:proposal_detail", args=[draft.pk]))
 
     assert response.status_code == 200

@@ -1,5 +1,7 @@
 """KEIT's registry of member firms, firm verification and proposal screening."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -203,8 +205,10 @@ def test_the_firm_list_takes_the_same_queries_whatever_the_number_of_firms(
 
 
 def test_the_firm_page_shows_members_and_proposal_counts(client, keit, firm, applicant, draft):
+    # KEIT counts what it can see: submitted proposals (the draft fixture stays the firm's own)
+    _submitted(firm=firm, title="제출된 주관 제안")
     ApplicantFactory(firm=firm, username="second")
-    partner_on = ProposalFactory(title="컨소시엄 제안")
+    partner_on = _submitted(title="컨소시엄 제안")
     partner_on.partners.add(firm)
     client.force_login(keit)
 
@@ -220,7 +224,7 @@ def test_the_firm_page_shows_members_and_proposal_counts(client, keit, firm, app
         str(User.objects.get(username="second").pk),
     ]
     counts = elements(response.content, "dd", data_field="proposal_count")[0]["text"]
-    assert [int(s) for s in counts.split() if s.isdigit()] == [1, 1]
+    assert [int(n) for n in re.findall(r"\d+", counts)] == [1, 1]
 
 
 def test_an_unknown_firm_is_404(client, keit):
@@ -315,13 +319,13 @@ def test_a_firm_name_with_html_is_escaped_in_the_registry(client, keit):
 # Proposal list
 
 
-def test_keit_sees_every_firms_proposals(client, keit, draft, other_draft):
+def test_keit_sees_every_firms_submitted_proposals_but_no_drafts(client, keit, draft, other_draft):
     submitted = _submitted(title="제출된 제안")
     client.force_login(keit)
 
     response = client.get(PROPOSALS)
 
-    assert _rows(response, "proposal") == [str(submitted.pk), str(other_draft.pk), str(draft.pk)]
+    assert _rows(response, "proposal") == [str(submitted.pk)]
     questions = [t["attrs"]["id"] for t in elements(response.content, "textarea")]
     assert questions == [f"question-{submitted.pk}"]
 
@@ -336,7 +340,8 @@ def test_keit_sees_every_firms_proposals(client, keit, draft, other_draft):
         ({"q": "칩"}, ["AI 칩 양산"]),
         ({"q": "두산"}, ["휴머노이드 양산"]),
         ({"q": "777-66-"}, ["AI 칩 양산"]),
-        ({"status": "draft", "q": "칩"}, ["AI 칩 양산"]),
+        ({"status": "referred", "q": "칩"}, ["AI 칩 양산"]),
+        ({"status": "draft"}, []),
         ({"status": "decided"}, []),
     ],
 )
@@ -350,6 +355,8 @@ def test_the_proposal_list_filters(client, keit, query, expected):
     )
     ProposalFactory(
         firm=furiosa,
+        status=ProposalStatus.REFERRED,
+        submitted_at=timezone.now(),
         title="AI 칩 양산",
         industry=Industry.objects.get(code="semiconductor"),
         region="ulsan",
@@ -362,13 +369,14 @@ def test_the_proposal_list_filters(client, keit, query, expected):
     assert _row_names(response) == expected
 
 
-def test_an_unknown_proposal_filter_is_reported_and_ignored(client, keit, draft):
+def test_an_unknown_proposal_filter_is_reported_and_ignored(client, keit):
+    submitted = _submitted()
     client.force_login(keit)
 
     response = client.get(PROPOSALS, {"industry": "tea"})
 
     assert len(elements(response.content, "div", id="id_industry_error")) == 1
-    assert _rows(response, "proposal") == [str(draft.pk)]
+    assert _rows(response, "proposal") == [str(submitted.pk)]
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -427,7 +435,7 @@ def test_an_empty_question_is_shown_on_the_field_and_changes_nothing(client, kei
     assert AuditLog.objects.count() == 0
 
 
-def test_a_question_on_a_draft_is_refused_with_a_message(client, keit, draft):
+def test_a_question_on_a_draft_is_404_because_keit_cannot_see_drafts(client, keit, draft):
     client.force_login(keit)
 
     response = client.post(
@@ -435,9 +443,26 @@ def test_a_question_on_a_draft_is_refused_with_a_message(client, keit, draft):
     )
 
     draft.refresh_from_db()
-    assert response.url == reverse("alliance:proposal_detail", args=[draft.pk])
-    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert response.status_code == 404
     assert (draft.status, draft.info_request, draft.version) == (ProposalStatus.DRAFT, "", 1)
+
+
+def test_a_question_on_a_referred_proposal_is_refused_with_a_message(client, keit):
+    referred = ProposalFactory(status=ProposalStatus.REFERRED, submitted_at=timezone.now())
+    client.force_login(keit)
+
+    response = client.post(
+        reverse("alliance:proposal_request_info", args=[referred.pk]), {"question": "왜?"}
+    )
+
+    referred.refresh_from_db()
+    assert response.url == reverse("alliance:proposal_detail", args=[referred.pk])
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert (referred.status, referred.info_request, referred.version) == (
+        ProposalStatus.REFERRED,
+        "",
+        1,
+    )
 
 
 @pytest.mark.parametrize("who", ["applicant", "kdb"])

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from alliance.choices import ProposalStatus
@@ -38,7 +39,8 @@ def test_channel_page_query_count_is_fixed(client, django_assert_num_queries, ke
             channel_code="direct", year=2026, amount_krw=JO, actor=keit, region="busan"
         )
 
-    with django_assert_num_queries(1):
+    # channels with capacity; the active rule set
+    with django_assert_num_queries(2):
         response = client.get(reverse("channel_detail", args=["direct"]))
 
     assert response.status_code == 200
@@ -128,3 +130,31 @@ def test_dashboard_is_open_to_the_fund_secretariat(client, kdb):
     client.force_login(kdb)
 
     assert client.get(reverse("staff_dashboard")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_home_shows_each_channels_live_committed_amount(client, keit):
+    commitment_create(
+        channel_code="infra", year=2026, amount_krw=7 * 10**11, actor=keit, region="jeonnam"
+    )
+
+    html = client.get(reverse("home")).content.decode()
+
+    card = html[html.index('data-channel="infra"') :]
+    card = card[: card.index("</li>")]
+    assert 'data-figure="committed" data-krw="700000000000"' in card
+
+
+@pytest.mark.django_db
+def test_channel_page_states_the_active_rule_sets_eligibility_rules(client):
+    from matching.selectors import active_rule_set
+
+    rules = active_rule_set().rules["channels"]["direct"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("channel_detail", args=["direct"]))
+
+    shown = response.context["rules"]
+    assert shown["eligibility"] == [r["description_en"] for r in rules["eligibility"]]
+    assert [c["weight"] for c in shown["criteria"]] == [c["weight"] for c in rules["criteria"]]
+    assert sum(c["weight"] for c in shown["criteria"]) == 100

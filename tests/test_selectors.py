@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.http import Http404
 
 from alliance.choices import ProposalStatus
-from alliance.models import Proposal, ProposalDocument, ProposalPartner
+from alliance.models import ProposalDocument, ProposalPartner
 from alliance.selectors import (
     document_get_for_user,
     firms_visible_to,
@@ -106,12 +106,12 @@ def test_a_malformed_or_huge_id_is_a_404_not_an_error(applicant, keit, world, ba
     ],
     ids=["padded", "signed", "newline", "full-width"],
 )
-def test_only_plain_ascii_digits_name_an_id(keit, draft, spell):
+def test_only_plain_ascii_digits_name_an_id(applicant, draft, spell):
     # int() would read each of these as the draft's id; a URL or payload spelling it so is not.
     with pytest.raises(Http404):
-        proposal_get_for_user(keit, spell(draft.pk))
+        proposal_get_for_user(applicant, spell(draft.pk))
 
-    assert proposal_get_for_user(keit, str(draft.pk)) == draft
+    assert proposal_get_for_user(applicant, str(draft.pk)) == draft
 
 
 @pytest.mark.django_db
@@ -121,10 +121,16 @@ def test_a_deleted_id_is_a_404(applicant, keit):
 
 
 @pytest.mark.django_db
-def test_keit_sees_every_proposal(keit, world):
-    assert _ids(proposals_visible_to(keit)) == _ids(Proposal.objects.all())
-    assert len(_ids(proposals_visible_to(keit))) == 10
-    assert proposal_get_for_user(keit, world["other"].pk) == world["other"]
+def test_keit_sees_every_submitted_proposal_but_no_firms_draft(keit, world):
+    assert _ids(proposals_visible_to(keit)) == {
+        world[status].pk
+        for status in ("submitted", "info_requested", "referred", "in_review", "decided")
+    }
+    assert proposal_get_for_user(keit, world["referred"].pk) == world["referred"]
+    # drafts, and a draft withdrawn before it was ever submitted, stay the firm's own
+    for key in ("own", "other", "partnered", "draft", "withdrawn"):
+        with pytest.raises(Http404):
+            proposal_get_for_user(keit, world[key].pk)
 
 
 @pytest.mark.django_db
@@ -175,9 +181,10 @@ def test_a_document_is_visible_exactly_when_its_proposal_is(
     assert document_get_for_user(applicant, own.pk) == own
     assert document_get_for_user(applicant, str(partnered.pk)) == partnered
     assert document_get_for_user(other_applicant, partnered.pk) == partnered
-    assert document_get_for_user(keit, others.pk) == others
+    assert document_get_for_user(keit, referred.pk) == referred
     assert document_get_for_user(kdb, referred.pk) == referred
     refused = [
+        (keit, others),
         (applicant, others),
         (applicant, referred),
         (other_applicant, own),

@@ -12,10 +12,10 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from django.conf import settings
 
 # Registered as a plugin (not imported here) so pytest rewrites its asserts.
-pytest_plugins = ["tests.celery_worker"]
 
 SECRET_KEY = "production-like-secret-key-for-tests-only-" + "x" * 20
 HOSTS = "portal.example.kr"
@@ -142,12 +142,33 @@ def test_production_redirects_plain_http_to_https_except_the_health_check():
     assert json.loads(last_line(result.stdout)) == {"/": 301, "/healthz": 503}
 
 
-def test_env_example_documents_every_variable_the_settings_read():
-    settings_dir = settings.BASE_DIR / "portal" / "settings"
+def variables_the_settings_read(*, skip: tuple[str, ...] = ()) -> set[str]:
     read = set()
-    for path in settings_dir.glob("*.py"):
+    for path in (settings.BASE_DIR / "portal" / "settings").glob("*.py"):
+        if path.name in skip:
+            continue
         read |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]*)"', path.read_text()))
+    return read
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    read = variables_the_settings_read()
     example = (settings.BASE_DIR / ".env.example").read_text()
     documented = set(re.findall(r"^# ([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE))
 
     assert sorted(read - documented) == []
+
+
+def test_docker_compose_passes_every_variable_the_settings_read_to_the_app():
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    app_env = compose["x-app"]["environment"]
+    apps = ("migrate", "web", "worker", "beat")
+    # Production forces DEBUG off, so the stack has no use for it.
+    not_needed = {"DJANGO_DEBUG"}
+
+    # bench.py drives `make bench` on this machine; the stack never loads it.
+    read = variables_the_settings_read(skip=("bench.py",))
+    assert sorted(read - set(app_env) - not_needed) == []
+    assert {name: compose["services"][name]["environment"] for name in apps} == dict.fromkeys(
+        apps, app_env
+    )

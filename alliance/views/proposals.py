@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import permissions, selectors, services
-from ..choices import FundUse, ProposalStatus, Role
+from ..choices import FundUse, ProposalStatus, ReviewStage, Role
 from ..forms.proposals import (
     FIELD_STEPS,
     LAST_STEP,
@@ -47,7 +47,19 @@ HISTORY_ACTIONS = {
     "proposal.request_info": gettext_lazy("Information requested"),
     "document.upload": gettext_lazy("Document uploaded"),
     "document.delete": gettext_lazy("Document removed"),
+    "proposal.refer": gettext_lazy("Referred to the fund"),
+    "proposal.receive": gettext_lazy("Received by the fund secretariat"),
+    "proposal.advance": gettext_lazy("Moved to the next review stage"),
+    "proposal.fund_request_info": gettext_lazy("The fund secretariat asked for information"),
+    "proposal.decide": gettext_lazy("Decision recorded"),
+    "commitment.create": gettext_lazy("Amount committed from the channel"),
+    "proposal.assign_reviewer": gettext_lazy("Reviewer assigned"),
+    "packet.acknowledge": gettext_lazy("Coordination packet acknowledged"),
+    "packet.retry": gettext_lazy("Coordination packet sent again"),
 }
+# The two secretariats' internal work: an applicant sees that it happened, not their notes.
+INTERNAL_NOTES = frozenset({"proposal.refer", "proposal.fund_request_info"})
+INTERNAL_ACTIONS = frozenset({"proposal.assign_reviewer", "packet.acknowledge", "packet.retry"})
 
 # What each staff role does and where its pages start; a page not yet built is left out.
 ROLE_PAGES = (
@@ -187,10 +199,13 @@ def proposal_rows(proposal: Proposal, partners, errors: dict | None = None) -> l
     return rows
 
 
-def _history_rows(proposal: Proposal) -> list[dict]:
+def _history_rows(proposal: Proposal, user) -> list[dict]:
+    staff = user.is_alliance_staff or user.is_fund_staff or user.is_superuser
     rows = []
     for entry in selectors.proposal_history(proposal):
-        note = entry.note
+        if not staff and entry.action in INTERNAL_ACTIONS:
+            continue
+        note = entry.note if staff or entry.action not in INTERNAL_NOTES else ""
         if entry.action.startswith("document.") and not note:
             note = entry.data.get("name", "")
         rows.append(
@@ -208,6 +223,8 @@ def _history_rows(proposal: Proposal) -> list[dict]:
 def _status_label(code: str) -> str:
     if code in ProposalStatus.values:
         return str(ProposalStatus(code).label)
+    if code in ReviewStage.values:
+        return str(ReviewStage(code).label)
     return code
 
 
@@ -396,7 +413,7 @@ def proposal_detail(request, pk):
         "rows": proposal_rows(proposal, partners),
         "partners": partners,
         "documents": list(proposal.documents.all()),
-        "history": _history_rows(proposal),
+        "history": _history_rows(proposal, request.user),
         "is_lead": permissions.is_lead_member(user, proposal),
         "is_partner": bool(user.firm_id) and user.firm_id in {p.pk for p in partners},
         "can_edit": permissions.can_edit_proposal(user, proposal),

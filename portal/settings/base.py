@@ -1,8 +1,10 @@
 """Settings shared by every environment; each value comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +30,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
     "alliance",
     "fund",
     "matching",
@@ -35,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.KoreanFirstMiddleware",
@@ -45,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the flag the lockout backend leaves on the request (django-axes docs).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -136,6 +143,56 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4.x format). Pages carry no inline script, no inline
+# event handler and no style attribute (tests/test_security_headers.py reads every template),
+# so neither script-src nor style-src needs 'unsafe-inline'; htmx's own indicator <style> is
+# switched off in static/js/portal.js.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Sign-in lockout (django-axes): too many failures for one account, or from one address, pause
+# sign-in for both the pages and the API token endpoint (both call authenticate with the
+# request). Counted in PostgreSQL, so every web process sees the same count.
+AUTHENTICATION_BACKENDS = [
+    "portal.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+# Either parameter alone locks: one account from many addresses, or many accounts from one.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+# How many reverse proxies of ours in front of the web process append to X-Forwarded-For; 0
+# (docker-compose.yml serves gunicorn directly) trusts only REMOTE_ADDR, because a client can
+# write any X-Forwarded-For it likes.
+TRUSTED_PROXY_COUNT = 0
+
+# The cache holds API throttle counts and the cached aggregates (fund.aggregate_cache). Per-process
+# memory by default (one runserver); CACHE_URL (redis://…) gives every web and worker process
+# one shared cache, which production needs for a change to reach every process at once.
+CACHE_URL = env("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: with no broker configured, tasks run in-process (the laptop demo).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -148,11 +205,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With the broker down, a page that queues a task should give up quickly (the sweeps catch up),
+# not hold the request while kombu retries the connection.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ROUTES = {"matching.*": {"queue": "scoring"}}
 CELERY_BEAT_SCHEDULE = {
     # Safety net: anything submitted while the broker was down is scored once it is back.
     "matching-score-missing": {"task": "matching.score_missing", "schedule": 60.0},
+    # A rescore whose worker died (or whose messages never left) resumes without a person.
+    "matching-resume-stale-rescores": {
+        "task": "matching.resume_stale_rescores",
+        "schedule": 300.0,
+    },
+    # The coordination outbox: re-send undelivered packets, mark the hopeless ones stuck.
+    "coordination-sweep": {
+        "task": "coordination.sweep",
+        "schedule": 15.0,
+        "options": {"queue": "coordination"},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -161,12 +232,54 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api_support.PortalAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "portal.api_support.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api_throttles.AnonThrottle",
+        "portal.api_throttles.UserThrottle",
+    ],
+    # Per client address (anonymous, and the token endpoint) or per user; 429 beyond.
+    # Throttles count by the connecting address: X-Forwarded-For is the client's to forge
+    # (the same rule as the sign-in lockout, portal.security.client_ip).
+    "NUM_PROXIES": 0,
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "60/minute",
+        "user": "600/minute",
+        "token": "10/minute",
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "M.AX × 국민성장펀드 Portal API",
+    "DESCRIPTION": (
+        "REST API v1 of the M.AX Alliance × National Growth Fund portal. Authenticate with "
+        "`POST /api/v1/auth/token/` (username, password) and send `Authorization: Token "
+        "<token>`. Amounts are integer won. Errors: 400 `{field: [messages]}`; otherwise "
+        "`{detail, code}` — 401 no credentials, 403 role lacks the capability, 404 not found "
+        "or not visible to you, 409 stale `version` / transition not allowed / capacity "
+        "exceeded, 413 too large, 429 throttled."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FirmStatusEnum": "alliance.choices.FirmStatus",
+        "ProposalStatusEnum": "alliance.choices.ProposalStatus",
+        "ReviewStageEnum": "alliance.choices.ReviewStage",
+        "RegionEnum": "alliance.choices.Region",
+        "ChannelCodeEnum": "fund.choices.ChannelCode",
+        "DecisionEnum": "fund.models.Decision",
+        "PacketStateEnum": "fund.models.PacketState",
+        "PacketKindEnum": "fund.models.PacketKind",
+        "EventKindEnum": "fund.models.EventKind",
+        "DocumentKindEnum": "alliance.choices.DocumentKind",
+        "RegistrationStatusEnum": "fund.models.RegistrationStatus",
+        "RuleSetStatusEnum": "matching.models.RuleSetStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -177,6 +290,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; failures and lockouts are WARNING and stay.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 FILE_UPLOAD_HANDLERS = [

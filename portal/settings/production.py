@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import NODE_MODULES, STATICFILES_DIRS, env
+from .base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -23,13 +23,8 @@ if not env("DATABASE_URL", default=""):
         "DATABASE_URL must be set in production / 운영 환경에는 DATABASE_URL이 필요합니다."
     )
 
-# krds-uiux 1.1.0's component.css points its icons at ../../img/img/... while the files are in
-# img/. The hashing storage refuses unresolvable references (collectstatic fails), so the same
-# folder is also served under the path the CSS expects; the icons then load, too.
-# TODO(lead): move to base.py so development shows the icons as well.
-KRDS_IMG_ALIAS = ("vendor/krds/img/img", NODE_MODULES / "krds-uiux" / "resources" / "img")
-if KRDS_IMG_ALIAS not in STATICFILES_DIRS:
-    STATICFILES_DIRS = [*STATICFILES_DIRS, KRDS_IMG_ALIAS]
+# CACHES: base.py uses Redis when CACHE_URL is set; production needs it (shared rate limits
+# and public aggregates across gunicorn processes and containers).
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
