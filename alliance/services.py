@@ -639,6 +639,31 @@ def proposal_withdraw(*, proposal_id: int, actor: User, note: str = "") -> Propo
     return proposal
 
 
+def proposal_discard(*, proposal_id: int, actor: User) -> Proposal:
+    """The lead firm discards a draft it never submitted (the API's DELETE).
+
+    Nothing is erased: the audit history is append-only, so the draft is closed as withdrawn
+    and leaves every list of open work. TransitionNotAllowed for anything but a draft.
+    """
+    with transaction.atomic():
+        proposal = _lock(proposal_id)
+        if not permissions.is_lead_member(actor, proposal):
+            raise PermissionDenied
+        if proposal.status != ProposalStatus.DRAFT:
+            raise TransitionNotAllowed(_("Only a draft can be discarded; withdraw it instead."))
+        proposal.status = ProposalStatus.WITHDRAWN
+        proposal.version += 1
+        proposal.save()
+        audit_record(
+            actor=actor,
+            action="proposal.discard",
+            obj=proposal,
+            from_state=ProposalStatus.DRAFT,
+            to_state=proposal.status,
+        )
+    return proposal
+
+
 def proposal_request_info(*, proposal_id: int, actor: User, question: str) -> Proposal:
     """KEIT sends a submitted proposal back to the applicant with a question.
 

@@ -343,3 +343,25 @@ def test_demand_counts_only_submitted_proposals(firm):
     assert body["totals"] == {"proposal_count": 1, "requested_krw": 7}
     factory_row = next(r for r in body["by_sub_alliance"] if r["code"] == "ai_factory")
     assert (factory_row["proposal_count"], factory_row["requested_krw"]) == (1, 7)
+
+
+def test_delete_discards_a_draft_keeping_its_history_and_refuses_anything_else(
+    applicant, other_applicant, draft
+):
+    own = client_for(applicant)
+    stranger = client_for(other_applicant)
+
+    assert stranger.delete(f"{API}/proposals/{draft.pk}/").status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+    response = own.delete(f"{API}/proposals/{draft.pk}/")
+
+    draft.refresh_from_db()
+    assert response.status_code == 204
+    assert (draft.status, draft.version) == ("withdrawn", 2)
+    assert list(
+        AuditLog.objects.filter(proposal=draft).values_list("action", "from_state", "to_state")
+    ) == [("proposal.discard", "draft", "withdrawn")]
+    again = own.delete(f"{API}/proposals/{draft.pk}/")
+    assert (again.status_code, again.json()["code"]) == (409, "transition_not_allowed")

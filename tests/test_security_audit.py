@@ -160,6 +160,13 @@ SERVICES = [
         [("applicant", "proposal.withdraw")],
     ),
     (
+        "proposal_discard",
+        lambda w: alliance_services.proposal_discard(
+            proposal_id=w.draft_a.pk, actor=w.users["applicant_a"]
+        ),
+        [("applicant", "proposal.discard")],
+    ),
+    (
         "proposal_request_info (KEIT)",
         lambda w: alliance_services.proposal_request_info(
             proposal_id=_submitted_draft(w), actor=w.users["keit"], question="근거 자료?"

@@ -225,6 +225,16 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[OBJECT_ID],
+        summary="Discard a draft (it is closed as withdrawn; its history is kept)",
+        responses={204: None},
+    )
+    def destroy(self, request, pk=None):
+        proposal = self.get_object()
+        services.proposal_discard(proposal_id=proposal.pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        parameters=[OBJECT_ID],
         summary="Submit a complete draft, or resubmit after an information request",
         request=ProposalSubmitInput,
         responses=ProposalOutput,

@@ -40,6 +40,7 @@ STEP_TITLES = {
 HISTORY_ACTIONS = {
     "proposal.create": gettext_lazy("Draft created"),
     "proposal.update": gettext_lazy("Saved"),
+    "proposal.discard": gettext_lazy("Draft discarded"),
     "proposal.autosave": gettext_lazy("Saved automatically"),
     "proposal.submit": gettext_lazy("Submitted"),
     "proposal.resubmit": gettext_lazy("Resubmitted"),
