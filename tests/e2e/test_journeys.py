@@ -71,6 +71,12 @@ def _committed_krw(page: Page, base_url: str, channel: str) -> int:
     return parse_krw_ko(page.locator("[data-testid=committed]").inner_text())
 
 
+def _home_committed_krw(page: Page, base_url: str, channel: str) -> int:
+    page.goto(f"{base_url}/")
+    card = page.locator(f"[data-channel={channel}] [data-figure=committed]")
+    return parse_krw_ko(card.inner_text())
+
+
 # ---------------------------------------------------------------------------------------------
 # Journey 1: a member firm's employee writes, checks and submits a proposal
 
@@ -238,6 +244,7 @@ def test_keit_refers_kdb_approves_and_the_channel_commitment_rises_by_the_approv
 
     # Given a proposal the demo applicant submitted (scored by the worker), and the loan
     # channel's committed amount as the public page shows it
+    home_before = _home_committed_krw(page, base, "loan")
     before = _committed_krw(page, base, "loan")
     shot(page, "loan-channel-before")
 
@@ -322,6 +329,9 @@ def test_keit_refers_kdb_approves_and_the_channel_commitment_rises_by_the_approv
     after = _committed_krw(page, base, "loan")
     shot(page, "loan-channel-after")
     assert after - before == approved
+    # ...and so did the home page's card for that channel
+    assert _home_committed_krw(page, base, "loan") - home_before == approved
+    shot(page, "home-after")
     proposal = in_db(lambda: Proposal.objects.get(pk=pk))
     assert (proposal.status, proposal.stage) == ("decided", "decided")
     commitments = in_db(
