@@ -6,8 +6,6 @@ import pytest
 
 from portal.celery import app as celery_app
 
-# The lead registers this in the root conftest later; requiring it twice is harmless.
-
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 

@@ -26,11 +26,9 @@ def _wait_for(condition, timeout: float = 20.0):
 
 
 def test_submitting_a_proposal_stores_four_results_from_a_worker(celery_worker, draft, applicant):
-    # When the applicant submits; scoring is scheduled in the same transaction (the lead wires
-    # this call into proposal_submit; calling it twice would be harmless).
+    # When the applicant submits (proposal_submit schedules scoring on commit)
     with transaction.atomic():
         alliance_services.proposal_submit(proposal_id=draft.pk, actor=applicant)
-        services.schedule_scoring(proposal_id=draft.pk)
 
     # Then the worker stores the four hand-worked results (see test_matching_rules).
     _wait_for(lambda: MatchResult.objects.filter(proposal=draft).count() == 4)
