@@ -1,9 +1,10 @@
 """Role groups and their permissions, kept in step with the code after every migrate."""
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 
 from .choices import Role
-from .reference_data import ROLE_PERMISSIONS
+from .reference_data import INDUSTRIES, ROLE_PERMISSIONS, SUB_ALLIANCES
 
 
 def ensure_role_groups(**kwargs) -> None:
@@ -18,11 +19,15 @@ def ensure_role_groups(**kwargs) -> None:
         group.permissions.set(wanted)
 
 
-def ensure_reference_data(**kwargs) -> None:
-    """Recreate any missing 분과 / 첨단전략산업 row (after a flush); never overwrites edits."""
-    from .models import Industry, SubAlliance
-    from .reference_data import INDUSTRIES, SUB_ALLIANCES
+def ensure_reference_data(apps=None, **kwargs) -> None:
+    """Create any missing 분과 / 첨단전략산업 row; never overwrites an edit.
 
+    Called by migration 0002 with its historical `apps` and after every migrate (which also
+    follows a flush) with the live registry.
+    """
+    apps = apps or django_apps
+    SubAlliance = apps.get_model("alliance", "SubAlliance")
+    Industry = apps.get_model("alliance", "Industry")
     for order, (code, ko, en, demand) in enumerate(SUB_ALLIANCES, start=1):
         SubAlliance.objects.get_or_create(
             code=code,

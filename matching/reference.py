@@ -1,12 +1,16 @@
-"""Recreates the start rule set when no rule set exists (after a flush)."""
+"""Creates the start rule set (version 1) when no rule set exists."""
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 
-def ensure_start_rule_set(**kwargs) -> None:
-    from .models import RuleSet
+def ensure_start_rule_set(apps=None, **kwargs) -> None:
+    """Called by migration 0002 with its historical `apps`, and after every migrate (which
+    also follows a flush) with the live registry. Later versions are made in the staff pages."""
     from .scoring.rules import default_rules
 
+    apps = apps or django_apps
+    RuleSet = apps.get_model("matching", "RuleSet")
     if RuleSet.objects.exists():
         return
     RuleSet.objects.create(

@@ -25,7 +25,7 @@ from ..choices import (
 )
 from ..models import NOTE_MAX, SUMMARY_MAX, TITLE_MAX, Firm, Industry, Proposal, SubAlliance
 from ..reference_data import INDUSTRIES, SUB_ALLIANCES
-from ..services import EXPECTED_JOBS_MAX
+from ..services import EXPECTED_JOBS_MAX, PROPOSAL_FIELDS
 
 SUB_ALLIANCE_CODES = [code for code, *_rest in SUB_ALLIANCES]
 INDUSTRY_CODES = [code for code, *_rest in INDUSTRIES]
@@ -145,24 +145,7 @@ class ProposalOutput(serializers.ModelSerializer):
             "id",
             "firm",
             "firm_name",
-            "title",
-            "summary",
-            "sub_alliance",
-            "industry",
-            "project_type",
-            "fund_uses",
-            "structure",
-            "region",
-            "start_date",
-            "end_date",
-            "trl",
-            "ai_related",
-            "total_cost_krw",
-            "requested_krw",
-            "private_coinvest_krw",
-            "expected_value_added_krw",
-            "expected_jobs",
-            "preferred_channel",
+            *PROPOSAL_FIELDS,
             "partners",
             "status",
             "stage",

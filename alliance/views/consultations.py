@@ -60,6 +60,7 @@ def _history_rows(consultation: Consultation) -> list[dict]:
             "action_label": HISTORY_ACTIONS.get(entry.action, entry.action),
             "from_label": _status_label(entry.from_state),
             "to_label": _status_label(entry.to_state),
+            "note": entry.note,
         }
         for entry in consult.consultation_history(consultation)
     ]

@@ -1,18 +1,10 @@
 from django.db import migrations
 
-from fund.facts_seed import CHANNELS
+from fund.reference import ensure_channels
 
 
 def seed(apps, schema_editor):
-    Channel = apps.get_model("fund", "Channel")
-    AnnualPlan = apps.get_model("fund", "AnnualPlan")
-    for row in CHANNELS:
-        fields = {k: v for k, v in row.items() if k not in ("code", "plans")}
-        channel, _ = Channel.objects.update_or_create(code=row["code"], defaults=fields)
-        for year, amount in row["plans"].items():
-            AnnualPlan.objects.update_or_create(
-                channel=channel, year=year, defaults={"amount_krw": amount}
-            )
+    ensure_channels(apps)
 
 
 class Migration(migrations.Migration):
