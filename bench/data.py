@@ -34,6 +34,21 @@ WHERE mr.rule_set_id = %(rule_set)s AND mr.proposal_id BETWEEN %(lo)s AND %(hi)s
 ORDER BY mr.proposal_id, mr.eligible DESC, mr.score DESC, mr.channel_code
 """
 
+_MATCHES = """
+CREATE TEMP TABLE bench_matches (proposal_id bigint PRIMARY KEY, results jsonb NOT NULL)
+ON COMMIT DROP
+"""
+
+# The stored results of the proposals that get a packet. Two single-table reads (their plans
+# do not depend on fresh statistics after the bulk load); joined and ordered in Python.
+_MATCH_PROPOSALS = """
+SELECT id FROM alliance_proposal WHERE id BETWEEN %(lo)s AND %(hi)s AND status = 'submitted'
+"""
+_MATCH_ROWS = """
+SELECT proposal_id, channel_code, eligible, score, trace FROM matching_matchresult
+WHERE rule_set_id = %(rule_set)s AND proposal_id BETWEEN %(lo)s AND %(hi)s
+"""
+
 _PACKETS = """
 INSERT INTO fund_coordinationpacket (
   id, sequence, kind, direction, payload, state, attempts, next_attempt_at, last_sent_at,
@@ -60,14 +75,7 @@ SELECT gen_random_uuid(), nextval('fund_coordinationpacket_sequence_seq'), 'refe
   %(keit)s, p.id
 FROM alliance_proposal p
 LEFT JOIN bench_best b ON b.proposal_id = p.id
-LEFT JOIN LATERAL (
-  SELECT jsonb_agg(jsonb_build_object(
-           'channel', r.channel_code, 'eligible', r.eligible, 'score', r.score,
-           'breakdown', r.breakdown, 'hints', r.hints, 'rule_version', %(version)s)
-         ORDER BY r.channel_code) AS results
-  FROM matching_matchresult r
-  WHERE r.proposal_id = p.id AND r.rule_set_id = %(rule_set)s
-) m ON true
+LEFT JOIN bench_matches m ON m.proposal_id = p.id
 WHERE p.id BETWEEN %(lo)s AND %(hi)s AND p.status = 'submitted'
 """
 
@@ -128,11 +136,73 @@ def _params(lo, hi, rule_set, version, keit, kdb, state):
     }
 
 
+def _load_matches(conn, cur, params: dict) -> None:
+    """`bench_matches`: per proposal, the `match_results` list a real referral would carry.
+
+    The reasons are rendered from each result's trace with the rule set's compiled rules, as
+    MatchResult.breakdown / .hints render them for fund.coordination.match_snapshot, then
+    copied in a few thousand proposals at a time (each proposal's list is a few kilobytes).
+    """
+    import json
+    from itertools import groupby
+
+    from fund.models import Channel
+    from matching.models import RuleSet
+    from matching.scoring import render
+    from matching.selectors import compiled_rule_set
+
+    rule_set = RuleSet.objects.get(pk=params["rule_set"])
+    compiled = {channel.code: channel for channel in compiled_rule_set(rule_set).channels}
+    order = dict(Channel.objects.values_list("code", "order"))
+    cur.execute(_MATCHES)
+    cur.execute(_MATCH_PROPOSALS, params)
+    submitted = {row[0] for row in cur.fetchall()}
+
+    def flush(buffer: io.StringIO) -> io.StringIO:
+        buffer.seek(0)
+        cur.copy_expert("COPY bench_matches (proposal_id, results) FROM STDIN", buffer)
+        return io.StringIO()
+
+    buffer, pending = io.StringIO(), 0
+    with conn.cursor(name="bench_match_rows") as rows:
+        rows.itersize = 20_000
+        rows.execute(_MATCH_ROWS + " ORDER BY proposal_id", params)
+        for proposal_id, group in groupby(rows, key=lambda row: row[0]):
+            if proposal_id not in submitted:
+                continue
+            results = []
+            for _pid, channel, eligible, score, trace in sorted(
+                group, key=lambda row: order[row[1]]
+            ):
+                if isinstance(trace, str):
+                    trace = json.loads(trace)
+                # Rows stored before traces existed keep their reasons under "text".
+                reasons = trace["text"] if "text" in trace else render(compiled[channel], trace)
+                results.append(
+                    {
+                        "channel": channel,
+                        "eligible": eligible,
+                        "score": score,
+                        "breakdown": reasons["breakdown"],
+                        "hints": reasons["hints"],
+                        "rule_version": rule_set.version,
+                    }
+                )
+            text = json.dumps(results, ensure_ascii=False).replace("\\", "\\\\")
+            buffer.write(f"{proposal_id}\t{text}\n")
+            pending += 1
+            if pending == 5000:
+                buffer, pending = flush(buffer), 0
+    flush(buffer)
+    cur.execute("ANALYZE bench_matches")
+
+
 def fill_pipeline(conn, *, lo, hi, rule_set, version, keit, kdb) -> int:
     """Put the submitted proposals with ids lo..hi into the fund's pipeline; returns how many."""
     params = _params(lo, hi, rule_set, version, keit, kdb, "acknowledged")
     with conn, conn.cursor() as cur:
         cur.execute(_BEST, params)
+        _load_matches(conn, cur, params)
         cur.execute(_PACKETS, params)
         cur.execute(_INBOX, params)
         cur.execute(_REVIEWS, params)
@@ -152,6 +222,7 @@ def pending_referrals(conn, *, lo, hi, rule_set, version, keit) -> list[str]:
     params = _params(lo, hi, rule_set, version, keit, None, "pending")
     with conn, conn.cursor() as cur:
         cur.execute(_BEST, params)
+        _load_matches(conn, cur, params)
         cur.execute(_PACKETS + " RETURNING id", params)
         ids = [str(row[0]) for row in cur.fetchall()]
         cur.execute(_PROPOSALS_REFERRED, params)
@@ -181,8 +252,7 @@ ORDER BY p.id
 """
 
 RESULT_COLUMNS = (
-    "eligible, score, checks, breakdown, hints, fingerprint, computed_at, channel_code, "
-    "proposal_id, rule_set_id"
+    "eligible, score, trace, fingerprint, computed_at, channel_code, proposal_id, rule_set_id"
 )
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,10 +86,18 @@ class MatchResult(models.Model):
 
     `fingerprint` hashes the inputs the engine saw (proposal fields, channel capacity, rule-set
     version), so a repeated delivery with the same inputs is recognised and leaves the row alone.
+    `trace` is the compact record of what the engine decided; `checks`, `breakdown` and `hints`
+    (reasons in Korean and English) are rendered from it with the rule set's frozen parameters.
     """
 
+    # No single-column indexes on the keys: the unique key (proposal, channel, rule set) and the
+    # ranking index (rule set, channel, -score) lead with them, and each index is paid on every
+    # one of a full rescore's rows.
     proposal = models.ForeignKey(
-        "alliance.Proposal", on_delete=models.CASCADE, related_name="match_results"
+        "alliance.Proposal",
+        on_delete=models.CASCADE,
+        related_name="match_results",
+        db_index=False,
     )
     # Keyed by the channel code: pages and the API show the code without a join.
     channel = models.ForeignKey(
@@ -97,13 +106,16 @@ class MatchResult(models.Model):
         db_column="channel_code",
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="results")
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, related_name="results", db_index=False
+    )
     eligible = models.BooleanField(_("eligible"))
     score = models.PositiveSmallIntegerField(_("score"))
-    checks = models.JSONField(default=list)
-    breakdown = models.JSONField(default=list)
-    hints = models.JSONField(default=list)
+    # See matching.scoring.explain.trace. Rows stored before traces existed keep their rendered
+    # reasons verbatim under "text".
+    trace = models.JSONField(default=dict)
     fingerprint = models.CharField(max_length=64)
     computed_at = models.DateTimeField()
 
@@ -124,6 +136,32 @@ class MatchResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}:{self.channel_id} v{self.rule_set_id} {self.score}"
+
+    @cached_property
+    def explained(self) -> dict:
+        """{"checks", "breakdown", "hints"} as `explain` gives them (uses `rule_set`: join it)."""
+        if "text" in self.trace:
+            return self.trace["text"]
+        from .scoring.explain import render
+        from .selectors import compiled_rule_set
+
+        return render(compiled_rule_set(self.rule_set).channel(self.channel_id), self.trace)
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("explained", None)
+        super().refresh_from_db(*args, **kwargs)
+
+    @property
+    def checks(self) -> list[dict]:
+        return self.explained["checks"]
+
+    @property
+    def breakdown(self) -> list[dict]:
+        return self.explained["breakdown"]
+
+    @property
+    def hints(self) -> list[dict]:
+        return self.explained["hints"]
 
 
 class RescoreRun(models.Model):

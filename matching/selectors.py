@@ -104,8 +104,23 @@ def proposal_input(proposal: Proposal) -> ProposalInput:
 
 def fingerprint(p: ProposalInput, channel: str, remaining: int, version: int) -> str:
     """Hash of every input a result depends on."""
-    data = [version, channel, remaining, *p[:2], sorted(p.fund_uses), *p[3:]]
-    return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
+    return channel_fingerprint(proposal_fingerprint_part(p), channel, remaining, version)
+
+
+def proposal_fingerprint_part(p: ProposalInput) -> str:
+    """The proposal's share of its fingerprints: serialised once for its four channels."""
+    data = [*p[:2], sorted(p.fund_uses), *p[3:]]
+    return json.dumps(data, separators=(",", ":"))
+
+
+def channel_fingerprint(part: str, channel: str, remaining: int, version: int) -> str:
+    """sha256 of the JSON list [version, channel, remaining, *proposal values].
+
+    Built by splicing the proposal's serialised part after the three leading values, which is
+    byte for byte the JSON of the whole list (channel codes are plain identifiers).
+    """
+    text = f'[{int(version)},"{channel}",{int(remaining)},{part[1:]}'
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def results_for_proposal(proposal: Proposal) -> list[MatchResult]:
@@ -167,13 +182,13 @@ def scoreable_proposals() -> QuerySet[Proposal]:
 
 
 def ids_in_batches(queryset: QuerySet[Proposal], size: int) -> Iterable[list[int]]:
-    """Proposal ids in ascending chunks of `size` (keyset pagination, no OFFSET)."""
-    last = 0
-    while True:
-        chunk = list(
-            queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size]
-        )
-        if not chunk:
-            return
+    """Proposal ids in ascending chunks of `size`, streamed from one query."""
+    chunk: list[int] = []
+    ids = queryset.order_by("pk").values_list("pk", flat=True)
+    for pk in ids.iterator(chunk_size=max(size, 2000)):
+        chunk.append(pk)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
         yield chunk
-        last = chunk[-1]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from .scoring import (
     evaluate_all,
     explain,
     score_band,
+    trace_json,
     validate_rules,
 )
 
@@ -66,11 +69,17 @@ def score_proposals(
     queryset: QuerySet[Proposal],
     rule_set: RuleSet,
     remaining: dict[str, int] | None = None,
+    fresh: bool = False,
 ) -> int:
     """Score every proposal of `queryset` on every channel and upsert the results.
 
     A result whose inputs (fingerprint) did not change is left untouched, so a repeated
-    delivery writes nothing. Returns the number of rows inserted or updated.
+    delivery writes nothing. Each row stores the engine's compact trace (reasons are rendered
+    on read). On PostgreSQL a batch with no stored rows yet (a rescore) is COPied straight in,
+    other batches are COPied into a temporary table and upserted from it; other databases use
+    bulk_create. `fresh` (a rescore batch, whose rows are normally not stored yet) skips reading
+    the stored fingerprints first: should some rows exist after all, the COPY meets the unique
+    key and the batch is upserted instead. Returns the number of rows inserted or updated.
     """
     compiled = selectors.compiled_rule_set(rule_set)
     if remaining is None:
@@ -78,52 +87,158 @@ def score_proposals(
     inputs = selectors.proposal_inputs(queryset)
     if not inputs:
         return 0
-    ids = [p.id for p in inputs]
-    existing = {
-        (proposal_id, channel): digest
-        for proposal_id, channel, digest in MatchResult.objects.filter(
-            rule_set=rule_set, proposal_id__in=ids
-        ).values_list("proposal_id", "channel_id", "fingerprint")
-    }
-    now = timezone.now()
+    existing = (
+        {}
+        if fresh and connection.vendor == "postgresql"
+        else {
+            (proposal_id, channel): digest
+            for proposal_id, channel, digest in MatchResult.objects.filter(
+                rule_set=rule_set, proposal_id__in=[p.id for p in inputs]
+            ).values_list("proposal_id", "channel_id", "fingerprint")
+        }
+    )
+    version = compiled.version
+    channels = [
+        (channel, channel.code, remaining.get(channel.code, 0)) for channel in compiled.channels
+    ]
     rows = []
     for p in inputs:
-        for channel in compiled.channels:
-            left = remaining.get(channel.code, 0)
-            digest = selectors.fingerprint(p, channel.code, left, compiled.version)
-            if existing.get((p.id, channel.code)) == digest:
+        part = selectors.proposal_fingerprint_part(p)
+        for channel, code, left in channels:
+            digest = selectors.channel_fingerprint(part, code, left, version)
+            if existing and existing.get((p.id, code)) == digest:
                 continue
-            stored = explain(channel, evaluate(channel, p, left), p, left)
+            evaluation = evaluate(channel, p, left)
             rows.append(
-                MatchResult(
-                    proposal_id=p.id,
-                    channel_id=channel.code,
-                    rule_set=rule_set,
-                    eligible=stored["eligible"],
-                    score=stored["score"],
-                    checks=stored["checks"],
-                    breakdown=stored["breakdown"],
-                    hints=stored["hints"],
-                    fingerprint=digest,
-                    computed_at=now,
+                (
+                    p.id,
+                    code,
+                    evaluation.eligible,
+                    evaluation.score,
+                    digest,
+                    trace_json(evaluation, p, left),
                 )
             )
-    if rows:
-        MatchResult.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["proposal", "channel", "rule_set"],
-            update_fields=[
-                "eligible",
-                "score",
-                "checks",
-                "breakdown",
-                "hints",
-                "fingerprint",
-                "computed_at",
-            ],
-        )
+    if not rows:
+        return 0
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        if not existing and len(rows) >= COPY_MIN_ROWS:
+            written = _copy_new_postgresql(rows, rule_set_id=rule_set.pk, now=now)
+            if written is not None:
+                return written
+        return _upsert_postgresql(rows, rule_set_id=rule_set.pk, now=now)
+    MatchResult.objects.bulk_create(
+        [
+            MatchResult(
+                proposal_id=proposal_id,
+                channel_id=code,
+                rule_set=rule_set,
+                eligible=eligible,
+                score=score,
+                fingerprint=digest,
+                trace=json.loads(stored),
+                computed_at=now,
+            )
+            for proposal_id, code, eligible, score, digest, stored in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["proposal", "channel", "rule_set"],
+        update_fields=["eligible", "score", "trace", "fingerprint", "computed_at"],
+    )
     return len(rows)
+
+
+# A handful of rows (one proposal on submit) go in one multi-row INSERT, a single round trip;
+# a batch (hundreds of proposals × 4 channels) goes through COPY, the cheapest way per row.
+COPY_MIN_ROWS = 200
+
+_LOAD_TABLE = "matching_result_load"
+_CREATE_LOAD = f"""
+CREATE TEMPORARY TABLE IF NOT EXISTS {_LOAD_TABLE} (
+  proposal_id bigint NOT NULL, channel_code varchar(16) NOT NULL, eligible boolean NOT NULL,
+  score smallint NOT NULL, fingerprint varchar(64) NOT NULL, trace jsonb NOT NULL
+) ON COMMIT DELETE ROWS
+"""
+# Only rows whose fingerprint changed are updated: a duplicate delivery that raced past the
+# fingerprint read above still writes nothing.
+_UPSERT_TAIL = """
+ON CONFLICT (proposal_id, channel_code, rule_set_id) DO UPDATE SET
+  eligible = EXCLUDED.eligible, score = EXCLUDED.score, trace = EXCLUDED.trace,
+  fingerprint = EXCLUDED.fingerprint, computed_at = EXCLUDED.computed_at
+WHERE matching_matchresult.fingerprint <> EXCLUDED.fingerprint
+"""
+_INSERT_COLUMNS = (
+    "INSERT INTO matching_matchresult "
+    "(proposal_id, channel_code, eligible, score, fingerprint, trace, rule_set_id, computed_at) "
+)
+
+
+def _copy_text(value: str) -> str:
+    """A value for COPY's text format (JSON has no raw tabs or newlines; escape backslashes)."""
+    return value.replace("\\", "\\\\") if "\\" in value else value
+
+
+def _copy_buffer(rows: list[tuple], extra: str = "") -> io.StringIO:
+    buffer = io.StringIO()
+    buffer.writelines(
+        f"{proposal_id}\t{code}\t{'t' if eligible else 'f'}\t{score}\t{digest}\t"
+        f"{_copy_text(stored)}{extra}\n"
+        for proposal_id, code, eligible, score, digest, stored in rows
+    )
+    buffer.seek(0)
+    return buffer
+
+
+def _copy_new_postgresql(rows: list[tuple], *, rule_set_id: int, now) -> int | None:
+    """COPY rows straight into the table when none of them was stored before (a rescore).
+
+    A concurrent writer (the same proposal scored on submit meanwhile) makes the COPY hit the
+    unique key: the savepoint is rolled back and None returned, so the caller upserts instead.
+    """
+    extra = f"\t{int(rule_set_id)}\t{now.isoformat()}"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            with connection.wrap_database_errors:
+                cursor.cursor.copy_expert(
+                    "COPY matching_matchresult (proposal_id, channel_code, eligible, score, "
+                    "fingerprint, trace, rule_set_id, computed_at) FROM STDIN",
+                    _copy_buffer(rows, extra),
+                )
+    except IntegrityError:
+        return None
+    return len(rows)
+
+
+def _upsert_postgresql(rows: list[tuple], *, rule_set_id: int, now) -> int:
+    """Upsert result rows (proposal_id, code, eligible, score, fingerprint, trace JSON)."""
+    from psycopg2.extras import execute_values
+
+    # wrap_database_errors: the raw psycopg2 calls raise Django's errors (a lost connection is
+    # an OperationalError the task retries), as the ORM's would.
+    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+        if len(rows) < COPY_MIN_ROWS:
+            execute_values(
+                cursor.cursor,
+                _INSERT_COLUMNS + "VALUES %s" + _UPSERT_TAIL,
+                [(*row, rule_set_id, now) for row in rows],
+                template="(%s, %s, %s, %s, %s, %s::jsonb, %s, %s)",
+                page_size=len(rows),
+            )
+            return cursor.cursor.rowcount
+        cursor.execute(_CREATE_LOAD)
+        cursor.cursor.copy_expert(f"COPY {_LOAD_TABLE} FROM STDIN", _copy_buffer(rows))
+        cursor.execute(
+            _INSERT_COLUMNS
+            + "SELECT proposal_id, channel_code, eligible, score, fingerprint, trace, %s, %s "
+            + f"FROM {_LOAD_TABLE}"
+            + _UPSERT_TAIL,
+            [rule_set_id, now],
+        )
+        written = cursor.rowcount
+        # The rows would go at commit; the outer transaction may score another batch first.
+        cursor.execute(f"TRUNCATE {_LOAD_TABLE}")
+    return written
 
 
 def score_proposal(*, proposal_id: int) -> int:
@@ -353,6 +468,12 @@ def rescore_resume_stale(*, now=None) -> int:
 def rescore_batch_run(*, batch_id: int, remaining: dict[str, int] | None = None) -> bool:
     """Score one batch and mark it done in the same transaction; False if it was already done."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A batch is idempotent and an unfinished one is re-sent by the sweep, so a commit
+            # lost in a database crash costs a redo, never a wrong result: no need to wait for
+            # the WAL flush on each of the run's hundreds of commits.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # The row lock makes a duplicate delivery wait, then see the batch done and stop. Only
         # the batch row (of=self): locking the joined run and rule set too would make batches
         # of one run wait for each other in every worker.
@@ -368,7 +489,7 @@ def rescore_batch_run(*, batch_id: int, remaining: dict[str, int] | None = None)
         queryset = selectors.scoreable_proposals().filter(
             pk__gte=batch.first_id, pk__lte=batch.last_id
         )
-        score_proposals(queryset=queryset, rule_set=run.rule_set, remaining=remaining)
+        score_proposals(queryset=queryset, rule_set=run.rule_set, remaining=remaining, fresh=True)
         now = timezone.now()
         batch.done_at = now
         batch.save(update_fields=["done_at"])

@@ -10,7 +10,7 @@ from .engine import (
     evaluate_all,
     score_band,
 )
-from .explain import explain
+from .explain import explain, render, trace, trace_json
 from .rules import CRITERIA, ELIGIBILITY_RULES, RuleSetInvalid, default_rules, validate_rules
 
 __all__ = [
@@ -26,6 +26,9 @@ __all__ = [
     "evaluate",
     "evaluate_all",
     "explain",
+    "render",
     "score_band",
+    "trace",
+    "trace_json",
     "validate_rules",
 ]

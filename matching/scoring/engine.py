@@ -1,8 +1,9 @@
 """Compile a validated rule set into closures once; evaluate proposals with no database access.
 
-The hot path (`evaluate`) returns numbers and short detail tuples only; the Korean and English
-reasons are rendered by `explain` when a result is stored or shown, so that previews and full
-rescores stay fast (measured by `python -m matching.bench`).
+The hot path (`evaluate`) returns numbers and short detail tuples only; a stored result keeps
+them as a compact trace and the Korean and English reasons are rendered (`explain`, `render`)
+only when a result is shown, so that previews and full rescores stay fast (measured by
+`python -m matching.bench`).
 """
 
 from __future__ import annotations

@@ -1,12 +1,18 @@
 """Reasons in Korean and English for an evaluation: eligibility checks, breakdown and hints.
 
-Stored with each result (both languages), so a page shows the reason the score was computed
-with even after the wording or the active language changes.
+A stored result keeps only a compact `trace` of what the engine decided (each check's outcome
+and numbers, each criterion's fraction and value, and the few inputs the reasons quote);
+`render` turns a trace and the rule set's frozen parameters back into the reasons in both
+languages. `explain` is `render` of a fresh trace, so stored and freshly computed reasons are
+the same by construction (pinned by tests/test_matching_storage.py).
 """
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 from alliance.templatetags.portal_tags import _krw_en, _krw_ko
 
@@ -44,27 +50,41 @@ STRUCTURES = {
 }
 
 
+# Amounts and parameter lists repeat across thousands of results: format each once.
+@lru_cache(maxsize=8192)
 def _won(amount: int) -> tuple[str, str]:
     return _krw_ko(amount), _krw_en(amount)
 
 
 def _join(codes, labels: dict, *, ko_sep: str = ", ", en_sep: str = " or ") -> tuple[str, str]:
+    return _join_cached(tuple(codes), id(labels), ko_sep, en_sep)
+
+
+@lru_cache(maxsize=256)
+def _join_cached(codes: tuple, labels_id: int, ko_sep: str, en_sep: str) -> tuple[str, str]:
+    labels = _LABEL_TABLES[labels_id]
     ko = ko_sep.join(labels[c][0] for c in codes)
     en = en_sep.join(labels[c][1] for c in codes)
     return ko, en
 
 
+_LABEL_TABLES = {id(FUND_USES): FUND_USES, id(STRUCTURES): STRUCTURES}
+
+
+@lru_cache(maxsize=65536)
 def points(weight: int, fraction: float) -> float:
     """A criterion's points, half-up to one decimal place."""
     exact = Decimal(repr(weight * fraction)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return float(exact)
 
 
+@lru_cache(maxsize=256)
 def _num(value) -> str:
     """A rule parameter as plain text: "1.0" → "1", "10" → "10", "0.25" → "0.25"."""
     return format(as_decimal(value).normalize(), "f")
 
 
+@lru_cache(maxsize=65536)
 def _percent(value: float) -> str:
     text = f"{value * 100:.1f}"
     return text[:-2] if text.endswith(".0") else text
@@ -304,37 +324,141 @@ def _json_value(name: str, value):
     return value
 
 
-def explain(
-    channel: CompiledChannel, evaluation: ChannelEvaluation, p: ProposalInput, remaining: int
-) -> dict:
-    """The stored shape of a result: checks, breakdown and hints with reasons in both languages."""
-    checks, hints = [], []
-    for (rule, _fn, params), (_rule, passed, detail) in zip(
-        channel.checks, evaluation.checks, strict=True
+class _Quoted(NamedTuple):
+    """The proposal values a reason quotes (the rest of the proposal is not needed to explain)."""
+
+    requested_krw: int | None
+    private_coinvest_krw: int | None
+    structure: str | None
+
+
+# Criteria whose value is a float: JSON (and jsonb) may hand 2.0 back as 2 or 1e16 back as an
+# integer, and the reasons print the value as Python prints the float.
+_FLOAT_VALUES = frozenset({"business_viability", "financial_structure", "channel_size_fit"})
+
+
+def _stored_value(name: str, value):
+    if value is None:
+        return None
+    if name in _FLOAT_VALUES:
+        return float(value)
+    if name == "policy_effect":
+        ai, regional, spillover, jobs = value
+        return (ai, regional, float(spillover), None if jobs is None else float(jobs))
+    return value
+
+
+_OK_DETAIL = ("ok",)
+
+
+def trace(evaluation: ChannelEvaluation, p: ProposalInput, remaining: int) -> dict:
+    """What the engine decided, as compact JSON-ready lists: enough for `render`.
+
+    Entries are in the order of the channel's rules and criteria in the (immutable) rule set:
+
+        {"in": [requested_krw, private_coinvest_krw, structure, remaining capacity],
+         "checks": [true | [passed, detail kind, *numbers], ...],   # true: passed, "ok"
+         "criteria": [[fraction, value] | [fraction, value, detail], ...]}   # detail "ok"
+    """
+    return {
+        "in": [p.requested_krw, p.private_coinvest_krw, p.structure, remaining],
+        "checks": [
+            True if passed and detail == _OK_DETAIL else [passed, *detail]
+            for _rule, passed, detail in evaluation.checks
+        ],
+        "criteria": [
+            [fraction, value] if detail == "ok" else [fraction, value, detail]
+            for _name, _weight, fraction, value, detail in evaluation.items
+        ],
+    }
+
+
+def _json(value) -> str:
+    """JSON for the few value types a trace holds, as json.dumps writes them (but faster)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return f'"{value}"' if value.isascii() and value.isidentifier() else json.dumps(value)
+    if kind is tuple or kind is list:
+        return "[" + ",".join([_json(item) for item in value]) + "]"
+    return repr(value)  # int or float: json.dumps writes both with repr
+
+
+def trace_json(evaluation: ChannelEvaluation, p: ProposalInput, remaining: int) -> str:
+    """`trace` serialised as compact JSON: what the write path stores, built without the
+    general encoder (a full rescore serialises hundreds of thousands of traces)."""
+    checks = ",".join(
+        [
+            "true" if passed and detail == _OK_DETAIL else _json((passed, *detail))
+            for _rule, passed, detail in evaluation.checks
+        ]
+    )
+    criteria = ",".join(
+        [
+            f"[{fraction!r},{_json(value)}]"
+            if detail == "ok"
+            else f"[{fraction!r},{_json(value)},{_json(detail)}]"
+            for _name, _weight, fraction, value, detail in evaluation.items
+        ]
+    )
+    quoted = _json((p.requested_krw, p.private_coinvest_krw, p.structure, int(remaining)))
+    return f'{{"in":{quoted},"checks":[{checks}],"criteria":[{criteria}]}}'
+
+
+class TraceMismatch(ValueError):
+    """A trace does not fit the channel it is rendered with (other rules or criteria)."""
+
+
+def render(channel: CompiledChannel, stored: dict) -> dict:
+    """Checks, breakdown and hints with reasons in both languages, from a trace (see `trace`)."""
+    requested, private, structure, remaining = stored["in"]
+    quoted = _Quoted(requested, private, structure)
+    if len(stored["checks"]) != len(channel.checks) or len(stored["criteria"]) != len(
+        channel.criteria
     ):
-        ko, en, hint = _check_text(rule, passed, detail, params, p, remaining)
+        raise TraceMismatch(channel.code)
+    checks, hints = [], []
+    for (rule, _fn, params), entry in zip(channel.checks, stored["checks"], strict=True):
+        if entry is True:
+            passed, detail = True, _OK_DETAIL
+        else:
+            passed, detail = entry[0], entry[1:]
+        ko, en, hint = _check_text(rule, passed, detail, params, quoted, remaining)
         checks.append({"rule": rule, "passed": passed, "reason_ko": ko, "reason_en": en})
         if not passed and hint is not None:
             hints.append(hint)
     breakdown = []
-    for (name, weight, _fn, params), (_name, _w, fraction, value, detail) in zip(
-        channel.criteria, evaluation.items, strict=True
+    for (name, weight, _fn, params), entry in zip(
+        channel.criteria, stored["criteria"], strict=True
     ):
+        fraction, value = entry[0], entry[1]
+        detail = entry[2] if len(entry) > 2 else "ok"
+        value = _stored_value(name, value)
         ko, en = _criterion_text(name, value, detail, params)
         breakdown.append(
             {
                 "criterion": name,
                 "weight": weight,
                 "value": _json_value(name, value),
-                "points": points(weight, fraction),
+                "points": points(weight, float(fraction)),
                 "reason_ko": ko,
                 "reason_en": en,
             }
         )
+    return {"checks": checks, "breakdown": breakdown, "hints": hints}
+
+
+def explain(
+    channel: CompiledChannel, evaluation: ChannelEvaluation, p: ProposalInput, remaining: int
+) -> dict:
+    """The shown shape of a result: checks, breakdown and hints with reasons in both languages."""
     return {
         "eligible": evaluation.eligible,
         "score": evaluation.score,
-        "checks": checks,
-        "breakdown": breakdown,
-        "hints": hints,
+        **render(channel, trace(evaluation, p, remaining)),
     }
