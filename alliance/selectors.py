@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from .choices import ProposalStatus
@@ -108,3 +108,79 @@ def firms_visible_to(user: User) -> QuerySet[Firm]:
 def partner_firm_choices(user: User) -> QuerySet[Firm]:
     """Firms an applicant can name as consortium partners: active members other than its own."""
     return Firm.objects.filter(status="active").exclude(pk=user.firm_id).order_by("name")
+
+
+# ---------------------------------------------------------------------------------------------
+# KEIT's proposal list: each proposal's best channel and score under the active rule set
+
+NO_ELIGIBLE_CHANNEL = "none"
+
+
+def _eligible_results():
+    """Eligible results under the active rule set (whose id PostgreSQL looks up once per query,
+    as an InitPlan, since the subquery is not correlated)."""
+    from matching.models import MatchResult, RuleSet, RuleSetStatus
+
+    active = RuleSet.objects.filter(status=RuleSetStatus.ACTIVE).values("pk")[:1]
+    return MatchResult.objects.filter(rule_set_id=Subquery(active), eligible=True)
+
+
+def proposals_with_best_match(
+    queryset: QuerySet[Proposal], *, filters: dict, sort: str = "submitted"
+) -> QuerySet[Proposal]:
+    """`queryset` (already restricted to the user) with `best_channel` and `best_score`: its
+    best eligible result under the active rule set (highest score, then the channel order, as
+    fund.pipeline_selectors ranks the screening inbox). Filtered by `best_channel` (a channel
+    code, or "none" for no eligible channel) and `min_score`, and sorted: newest or oldest
+    submission, or highest or lowest best score (no eligible channel last either way)."""
+    results = _eligible_results().filter(proposal=OuterRef("pk"))
+    qs = queryset.annotate(
+        # The score alone needs no channel order: a top-1 over (proposal, rule set, score).
+        best_score=Subquery(results.order_by("-score").values("score")[:1]),
+        best_channel=Subquery(results.order_by("-score", "channel__order").values("channel")[:1]),
+    )
+    # Each filter is first a semi-join on the results (one pass, hashed), so the per-row best
+    # channel is only worked out for proposals that can still match.
+    if filters.get("best_channel") == NO_ELIGIBLE_CHANNEL:
+        qs = qs.exclude(pk__in=_eligible_results().values("proposal_id"))
+    elif "best_channel" in filters:
+        channel = filters["best_channel"]
+        qs = qs.filter(
+            pk__in=_eligible_results().filter(channel=channel).values("proposal_id"),
+            best_channel=channel,
+        )
+    if "min_score" in filters:
+        # The best score is at least N exactly when some eligible result scores at least N.
+        qs = qs.filter(
+            pk__in=_eligible_results().filter(score__gte=filters["min_score"]).values("proposal_id")
+        )
+    newest = (F("submitted_at").desc(nulls_last=True), "-updated_at", "-id")
+    if sort == "score":
+        return qs.order_by(F("best_score").desc(nulls_last=True), *newest)
+    if sort == "score_asc":
+        return qs.order_by(F("best_score").asc(nulls_last=True), *newest)
+    if sort == "submitted_asc":
+        return qs.order_by(F("submitted_at").asc(nulls_last=True), "updated_at", "id")
+    return qs.order_by(*newest)
+
+
+class IdsFirst:
+    """A sorted proposal list for `Paginator` (which only counts and slices it): the sort runs
+    over the proposals' ids alone, then only the page's rows are loaded with their joins and
+    annotations, in the same query. With 100,000 proposals this keeps the sort off the wide
+    joined rows."""
+
+    def __init__(self, queryset: QuerySet[Proposal]):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        page_ids = self.queryset.values("pk")[index]
+        return list(self.queryset.filter(pk__in=page_ids))

@@ -15,7 +15,7 @@ from alliance.selectors import proposal_get_for_user
 from alliance.services import TransitionNotAllowed
 
 from . import selectors, services
-from .forms import RuleSetForm
+from .forms import RuleSetEditor
 from .scoring.explain import CRITERION_LABELS, RULE_LABELS
 
 
@@ -104,32 +104,49 @@ def rule_set_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_set_edit(request, pk):
+    """The draft editor: typed inputs per channel, check and criterion; saved only when the
+    whole document is valid. A POST carrying `weights_for` only answers that channel's live
+    sum of weights (the htmx partial) and saves nothing."""
     rule_set = _rule_set_or_404(request.user, pk)
     if not services.can_manage_rules(request.user) or not rule_set.is_draft:
         raise Http404
     if request.method == "POST":
-        form = RuleSetForm(request.POST)
-        if form.is_valid():
+        editor = RuleSetEditor(rule_set, request.POST)
+        if "weights_for" in request.POST:
+            channel = editor.channel(request.POST["weights_for"])
+            if channel is None:
+                raise Http404
+            return render(request, "matching/partials/weight_sum.html", {"channel": channel})
+        if editor.is_valid():
             try:
                 services.rule_set_update_draft(
-                    rule_set_id=rule_set.pk, actor=request.user, **form.cleaned_data
+                    rule_set_id=rule_set.pk,
+                    actor=request.user,
+                    name=editor.meta.cleaned_data["name"],
+                    description=editor.meta.cleaned_data["description"],
+                    rules=editor.rules(),
                 )
+            except PermissionDenied as exc:
+                raise Http404 from exc
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                editor.add_service_errors(exc)
+            except TransitionNotAllowed as exc:
+                messages.error(request, exc.message)
+                return redirect("matching:rule_set_detail", pk=rule_set.pk)
             else:
                 messages.success(request, _("The draft was saved."))
                 return redirect("matching:rule_set_detail", pk=rule_set.pk)
     else:
-        form = RuleSetForm(
-            initial={
-                "name": rule_set.name,
-                "description": rule_set.description,
-                "rules": json.dumps(rule_set.rules, ensure_ascii=False, indent=2),
-            }
-        )
-    return render(request, "matching/rule_set_edit.html", {"rule_set": rule_set, "form": form})
+        editor = RuleSetEditor(rule_set)
+    return render(
+        request,
+        "matching/rule_set_edit.html",
+        {
+            "rule_set": rule_set,
+            "editor": editor,
+            "rules_json": json.dumps(rule_set.rules, ensure_ascii=False, indent=2),
+        },
+    )
 
 
 @login_required

@@ -39,17 +39,23 @@ def test_applicant_cannot_see_rule_sets_or_create_drafts(client, applicant):
 
 
 @pytest.mark.django_db
-def test_invalid_json_on_the_edit_page_shows_an_error_and_saves_nothing(client, kdb):
+def test_an_invalid_weight_on_the_edit_page_shows_an_error_and_saves_nothing(client, kdb):
     draft = services.rule_set_create_draft(actor=kdb)
     client.force_login(kdb)
 
     response = client.post(
         reverse("matching:rule_set_edit", args=[draft.pk]),
-        {"name": "v2", "description": "", "rules": "{not json"},
+        {
+            "name": "v2",
+            "description": "",
+            "direct-criterion-business_viability-use": "on",
+            "direct-criterion-business_viability-weight": "abc",
+        },
     )
 
     assert response.status_code == 200
-    assert "rules" in response.context["form"].errors
+    direct = response.context["editor"].channel("direct")
+    assert "weight" in direct.criteria[0].errors
     draft.refresh_from_db()
     assert draft.name == RuleSet.objects.get(version=1).name
 

@@ -1,6 +1,7 @@
 """KEIT's registry of member firms, firm verification and proposal screening."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from alliance.choices import FirmStatus, ProposalStatus
 from alliance.models import AuditLog, Firm, Industry, Proposal, SubAlliance, User
+from matching.models import MatchResult, RuleSet
 
 from .factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
 from .test_layout import elements
@@ -33,7 +35,8 @@ def _row_names(response) -> list[str]:
 
 
 def _submitted(**kwargs) -> Proposal:
-    return ProposalFactory(status=ProposalStatus.SUBMITTED, submitted_at=timezone.now(), **kwargs)
+    kwargs.setdefault("submitted_at", timezone.now())
+    return ProposalFactory(status=ProposalStatus.SUBMITTED, **kwargs)
 
 
 def _superuser():
@@ -380,18 +383,162 @@ def test_an_unknown_proposal_filter_is_reported_and_ignored(client, keit):
 
 
 @pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "submitted"},
+        {"sort": "score", "best_channel": "direct", "min_score": "10"},
+    ],
+)
 def test_the_proposal_list_takes_the_same_queries_whatever_the_number_of_rows(
-    client, keit, django_assert_num_queries, count
+    client, keit, django_assert_num_queries, count, query
 ):
     for n in range(count):
-        _submitted(title=f"제안 {n}")
+        _scored(_submitted(title=f"제안 {n}"), direct=50 + n)
     client.force_login(keit)
 
-    # session, user, roles, sub-alliance and industry choices, page count, page
+    # session, user, roles, sub-alliance and industry choices, page count, page (with the best
+    # channel and score as subqueries of the page query)
     with django_assert_num_queries(7):
-        response = client.get(PROPOSALS, {"status": "submitted"})
+        response = client.get(PROPOSALS, query)
 
     assert len(_rows(response, "proposal")) == count
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposal list: best channel and score under the active rule set
+
+
+def _scored(proposal, *, rule_set=None, ineligible=(), **scores) -> Proposal:
+    """Store `channel=score` results for the proposal under the rule set (the active one)."""
+    rule_set = rule_set or RuleSet.objects.get(status="active")
+    for channel, score in scores.items():
+        MatchResult.objects.create(
+            proposal=proposal,
+            channel_id=channel,
+            rule_set=rule_set,
+            eligible=channel not in ineligible,
+            score=score,
+            fingerprint="test",
+            computed_at=timezone.now(),
+        )
+    return proposal
+
+
+def _cells(response, attribute: str) -> list[str]:
+    return [
+        td["attrs"][attribute]
+        for td in elements(response.content, "td")
+        if attribute in td["attrs"]
+    ]
+
+
+def test_each_proposal_shows_its_best_eligible_channel_and_score(client, keit):
+    retired = RuleSet.objects.create(
+        version=99, name="old", rules={}, status="retired", created_by=keit
+    )
+    best_infra = _scored(
+        _submitted(title="인프라"), direct=70, loan=95, infra=80, ineligible=("loan",)
+    )
+    _scored(best_infra, rule_set=retired, direct=100)
+    tie = _scored(_submitted(title="동점"), indirect=60, direct=60)
+    nothing = _scored(_submitted(title="부적격"), loan=90, ineligible=("loan",))
+    client.force_login(keit)
+
+    response = client.get(PROPOSALS, {"sort": "score"})
+
+    assert _rows(response, "proposal") == [str(best_infra.pk), str(tie.pk), str(nothing.pk)]
+    assert _cells(response, "data-best-channel") == ["infra", "direct", ""]
+    assert _cells(response, "data-best-score") == ["80", "60", ""]
+    labels = [td["text"] for td in elements(response.content, "td", data_best_channel="infra")]
+    assert labels == ["인프라 투·융자"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["새것", "중간", "오래된", "미채점"]),
+        ({"sort": "submitted"}, ["새것", "중간", "오래된", "미채점"]),
+        ({"sort": "submitted_asc"}, ["미채점", "오래된", "중간", "새것"]),
+        ({"sort": "score"}, ["오래된", "새것", "중간", "미채점"]),
+        ({"sort": "score_asc"}, ["중간", "새것", "오래된", "미채점"]),
+        ({"best_channel": "loan"}, ["중간"]),
+        ({"best_channel": "direct", "sort": "score"}, ["오래된", "새것"]),
+        ({"best_channel": "none"}, ["미채점"]),
+        ({"min_score": "41"}, ["새것", "오래된"]),
+        ({"min_score": "90", "sort": "score"}, ["오래된"]),
+        ({"min_score": "100"}, []),
+    ],
+)
+def test_the_proposal_list_sorts_and_filters_by_best_channel_and_score(
+    client, keit, query, expected
+):
+    now = timezone.now()
+    _scored(_submitted(title="중간", submitted_at=now - timedelta(days=1)), loan=40)
+    _scored(_submitted(title="새것", submitted_at=now), direct=75)
+    _scored(_submitted(title="오래된", submitted_at=now - timedelta(days=2)), direct=90)
+    ProposalFactory(
+        title="미채점", status=ProposalStatus.REFERRED, submitted_at=now - timedelta(days=3)
+    )
+    client.force_login(keit)
+
+    response = client.get(PROPOSALS, query)
+
+    assert response.status_code == 200
+    assert _row_names(response) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"min_score": "abc"}, "min_score"),
+        ({"min_score": "101"}, "min_score"),
+        ({"min_score": "-1"}, "min_score"),
+        ({"min_score": "9" * 40}, "min_score"),
+        ({"best_channel": "lottery"}, "best_channel"),
+        ({"sort": "random()"}, "sort"),
+    ],
+)
+def test_a_bad_score_filter_or_sort_is_reported_and_ignored(client, keit, query, field):
+    now = timezone.now()
+    older = _scored(_submitted(submitted_at=now - timedelta(days=1)), direct=90)
+    newer = _scored(_submitted(submitted_at=now), direct=10)
+    client.force_login(keit)
+
+    response = client.get(PROPOSALS, query)
+
+    assert response.status_code == 200
+    assert len(elements(response.content, "div", id=f"id_{field}_error")) == 1
+    assert _rows(response, "proposal") == [str(newer.pk), str(older.pk)]
+
+
+def test_the_second_page_by_score_continues_where_the_first_ended(client, keit):
+    proposals = [_scored(_submitted(title=f"제안 {n:02d}"), direct=n + 1) for n in range(55)]
+    client.force_login(keit)
+
+    first = client.get(PROPOSALS, {"sort": "score"})
+    second = client.get(PROPOSALS, {"sort": "score", "page": "2"})
+
+    by_score = [str(p.pk) for p in reversed(proposals)]
+    assert _rows(first, "proposal") == by_score[:50]
+    assert _rows(second, "proposal") == by_score[50:]
+
+
+def test_the_score_header_link_keeps_the_filters_and_flips_the_order(client, keit):
+    _scored(_submitted(), direct=50)
+    client.force_login(keit)
+
+    first = client.get(PROPOSALS, {"best_channel": "direct", "page": "1"})
+    second = client.get(PROPOSALS, {"best_channel": "direct", "sort": "score"})
+
+    link = next(
+        a for a in elements(first.content, "a") if a["attrs"].get("data-testid") == "sort-score"
+    )
+    again = next(
+        a for a in elements(second.content, "a") if a["attrs"].get("data-testid") == "sort-score"
+    )
+    assert link["attrs"]["href"] == "?best_channel=direct&sort=score"
+    assert again["attrs"]["href"] == "?best_channel=direct&sort=score_asc"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from alliance.choices import FirmStatus, MemberType, ProposalStatus, Region, SizeClass
 from alliance.models import NOTE_MAX, Firm, SubAlliance
 from alliance.validators import normalize_digits, validate_crn_format
+from fund.choices import ChannelCode
 
 from .accounts import SubAllianceChoiceField
 
@@ -109,6 +110,26 @@ class ProposalFilterForm(forms.Form):
     industry = forms.ChoiceField(label=_("Strategic industry"), required=False)
     region = forms.ChoiceField(
         label=_("Project region"), choices=_any(_("All regions")) + Region.choices, required=False
+    )
+    best_channel = forms.ChoiceField(
+        label=_("Best channel"),
+        choices=_any(_("All channels"))
+        + ChannelCode.choices
+        + [("none", _("No eligible channel"))],
+        required=False,
+    )
+    min_score = forms.IntegerField(
+        label=_("Minimum score"), min_value=0, max_value=100, required=False
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[
+            ("submitted", _("Newest submission first")),
+            ("submitted_asc", _("Oldest submission first")),
+            ("score", _("Best score, highest first")),
+            ("score_asc", _("Best score, lowest first")),
+        ],
+        required=False,
     )
 
     def __init__(self, *args, sub_alliances=(), industries=(), **kwargs):

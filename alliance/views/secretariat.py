@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -139,8 +139,9 @@ def firm_verify(request, pk):
 
 @secretariat_only
 def proposal_list(request):
-    """Every proposal, newest submission first, filtered by status, sub-alliance, industry,
-    region or a search over title, firm and 사업자등록번호."""
+    """Every proposal with its best channel and score under the active rule set, filtered by
+    status, sub-alliance, industry, region, best channel, minimum score or a search over title,
+    firm and 사업자등록번호; newest submission first unless sorted by score."""
     sub_alliances = list(SubAlliance.objects.order_by("order"))
     industries = list(Industry.objects.order_by("order"))
     form = ProposalFilterForm(
@@ -164,13 +165,32 @@ def proposal_list(request):
         proposals = proposals.filter(industry__code=filters["industry"])
     if "region" in filters:
         proposals = proposals.filter(region=filters["region"])
-    proposals = proposals.order_by(F("submitted_at").desc(nulls_last=True), "-updated_at", "-id")
+    sort = filters.get("sort", "submitted")
+    proposals = selectors.proposals_with_best_match(proposals, filters=filters, sort=sort)
     context = {
         "form": form,
-        "page_obj": _page(request, proposals),
+        "page_obj": _page(request, selectors.IdsFirst(proposals)),
         "request_info_form": RequestInfoForm(),
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
     }
     return render(request, "alliance/secretariat_proposal_list.html", context)
+
+
+def _sort_links(request, sort: str) -> dict[str, str]:
+    """The query string of each sortable column's header link: the filters kept, the page
+    dropped, and a second click on the same column reversing its order."""
+    flips = {
+        "score": ("score", "score_asc"),
+        "submitted": ("submitted", "submitted_asc"),
+    }
+    links = {}
+    for column, (first, second) in flips.items():
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = second if sort == first else first
+        links[column] = query.urlencode()
+    return links
 
 
 @require_POST
