@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import AnnualPlan, Channel, Commitment, Event, Faq, Notice, Registration
+from .models import (
+    AgendaItem,
+    AnnualPlan,
+    Channel,
+    Commitment,
+    CommitteeMeeting,
+    Event,
+    Faq,
+    Notice,
+    Registration,
+    ReviewComment,
+    SavedView,
+)
 
 
 class AnnualPlanInline(admin.TabularInline):
@@ -99,3 +111,60 @@ class RegistrationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "event")
     search_fields = ("name", "organization", "email")
     list_select_related = ("event",)
+
+
+class AgendaItemInline(admin.TabularInline):
+    """Read-only here: agendas change through fund.pipeline, which checks each proposal's stage."""
+
+    model = AgendaItem
+    extra = 0
+    fields = ("position", "review", "added_by", "added_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommitteeMeeting)
+class CommitteeMeetingAdmin(admin.ModelAdmin):
+    list_display = ("meets_at", "body", "title", "location", "created_by")
+    list_filter = ("body",)
+    search_fields = ("title", "location")
+    list_select_related = ("created_by",)
+    readonly_fields = ("created_by", "created_at")
+    inlines = (AgendaItemInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(admin.ModelAdmin):
+    """Comments are append-only: the admin only reads them."""
+
+    list_display = ("created_at", "review", "author")
+    search_fields = ("body", "review__proposal__title")
+    list_select_related = ("review", "author")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ("owner", "name", "page", "querystring", "created_at")
+    search_fields = ("name", "owner__username")
+    list_select_related = ("owner",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

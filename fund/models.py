@@ -698,3 +698,176 @@ class FundReview(models.Model):
     @property
     def days_in_stage(self) -> int:
         return (timezone.now() - self.stage_entered_at).days
+
+
+# ---------------------------------------------------------------------------------------------
+# The fund secretariat's working tools around the pipeline: committee agendas, internal
+# comments and saved filter sets (SPEC §3.6).
+
+
+class CommitteeBody(models.TextChoices):
+    """The two bodies that sit on proposals; each code is the review stage it hears."""
+
+    COMMITTEE = ReviewStage.COMMITTEE.value, _("Investment review committee")
+    COUNCIL = ReviewStage.COUNCIL.value, _("Fund management council")
+
+
+MEETING_TEXT_MAX = 200
+
+
+class CommitteeMeeting(models.Model):
+    """One sitting of the investment review committee or the fund management council.
+
+    Its agenda is the ordered `AgendaItem` rows; only proposals at the body's own stage are
+    put on it (fund.pipeline.agenda_add), and the agenda is changed only with the meeting row
+    locked, so positions stay 1..n.
+    """
+
+    body = models.CharField(_("body"), max_length=12, choices=CommitteeBody.choices)
+    meets_at = models.DateTimeField(_("date and time"))
+    title = models.CharField(_("title"), max_length=MEETING_TEXT_MAX, blank=True)
+    location = models.CharField(_("location"), max_length=MEETING_TEXT_MAX, blank=True)
+    created_by = models.ForeignKey(
+        "alliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-meets_at", "-id"]
+        verbose_name = _("committee meeting")
+        verbose_name_plural = _("committee meetings")
+        indexes = [models.Index(fields=["-meets_at", "-id"], name="meeting_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(body__in=CommitteeBody.values), name="meeting_body_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_body_display()} {timezone.localtime(self.meets_at):%Y-%m-%d %H:%M}"
+
+
+class AgendaItem(models.Model):
+    """One proposal on a meeting's agenda, heard in `position` order (1, 2, …)."""
+
+    meeting = models.ForeignKey(
+        CommitteeMeeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("meeting")
+    )
+    review = models.ForeignKey(
+        FundReview, on_delete=models.PROTECT, related_name="agenda_items", verbose_name=_("review")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    added_by = models.ForeignKey(
+        "alliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "review"], name="agenda_item_once"),
+            # Deferred so that a reorder can rewrite every position in one transaction.
+            models.UniqueConstraint(
+                fields=["meeting", "position"],
+                name="agenda_item_position_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="agenda_item_position_min"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.position} {self.review_id}"
+
+
+class CommentImmutable(Exception):
+    """Review comments are append-only."""
+
+
+COMMENT_MAX = 2000
+
+
+class ReviewComment(models.Model):
+    """A fund staff member's comment on a proposal in the pipeline: internal to the fund
+    secretariat (never shown to KEIT or applicants) and append-only."""
+
+    review = models.ForeignKey(
+        FundReview, on_delete=models.PROTECT, related_name="comments", verbose_name=_("review")
+    )
+    author = models.ForeignKey(
+        "alliance.User",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.CharField(_("comment"), max_length=COMMENT_MAX)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        indexes = [models.Index(fields=["review", "created_at", "id"], name="comment_review")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}:{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise CommentImmutable("review comments are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise CommentImmutable("review comments are append-only")
+
+
+class SavedViewPage(models.TextChoices):
+    BOARD = "board", _("Board")
+    TABLE = "table", _("Table")
+
+
+SAVED_VIEW_NAME_MAX = 60
+SAVED_VIEW_QUERY_MAX = 500
+
+
+class SavedView(models.Model):
+    """A fund staff member's named set of pipeline filters, opened as a quick link.
+
+    `querystring` holds only known filter keys with validated values (fund.pipeline
+    .saved_view_create re-encodes them through the pipeline filter form).
+    """
+
+    owner = models.ForeignKey(
+        "alliance.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("owner")
+    )
+    name = models.CharField(_("name"), max_length=SAVED_VIEW_NAME_MAX)
+    page = models.CharField(
+        _("page"), max_length=8, choices=SavedViewPage.choices, default=SavedViewPage.TABLE
+    )
+    querystring = models.CharField(_("filters"), max_length=SAVED_VIEW_QUERY_MAX)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["owner", Lower("name"), "id"]
+        verbose_name = _("saved pipeline view")
+        verbose_name_plural = _("saved pipeline views")
+        constraints = [
+            models.UniqueConstraint(
+                F("owner"),
+                Lower("name"),
+                name="saved_view_unique_name",
+                violation_error_message=_("You already have a view with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(page__in=SavedViewPage.values), name="saved_view_page_valid"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="saved_view_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

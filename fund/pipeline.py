@@ -10,19 +10,37 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance.choices import ProposalStatus, ReviewStage
 from alliance.models import NOTE_MAX, Proposal, User
-from alliance.services import TransitionNotAllowed, audit_record
+from alliance.services import StaleEdit, TransitionNotAllowed, audit_record
 
 from .choices import ChannelCode
 from .coordination import is_fund_side, status_packet_send
-from .models import APPROVING_DECISIONS, Decision, FundReview, PacketKind
+from .models import (
+    APPROVING_DECISIONS,
+    COMMENT_MAX,
+    MEETING_TEXT_MAX,
+    SAVED_VIEW_NAME_MAX,
+    SAVED_VIEW_QUERY_MAX,
+    AgendaItem,
+    CommitteeBody,
+    CommitteeMeeting,
+    Decision,
+    FundReview,
+    PacketKind,
+    ReviewComment,
+    SavedView,
+    SavedViewPage,
+)
 from .services import commitment_create
 
 # The order the fund works in; a proposal only ever moves to the next stage.
@@ -65,18 +83,28 @@ def _lock_in_review(proposal_id: int) -> tuple[Proposal, FundReview]:
     return proposal, review
 
 
-def proposal_advance(*, proposal_id: int, actor: User, stage: str) -> Proposal:
+def _check_version(proposal: Proposal, expected_version: int | None) -> None:
+    """A change made from a page refuses a proposal that changed since the page was drawn."""
+    if expected_version is not None and proposal.version != expected_version:
+        raise StaleEdit(proposal.version)
+
+
+def proposal_advance(
+    *, proposal_id: int, actor: User, stage: str, expected_version: int | None = None
+) -> Proposal:
     """Move a proposal under review to the next stage (received → prescreen → committee →
     council), with an audit row and a status packet to KEIT.
 
     PermissionDenied for anyone but fund staff; ValidationError on `stage` when it is not a
-    stage; TransitionNotAllowed when it is not the next one.
+    stage; TransitionNotAllowed when it is not the next one; StaleEdit when
+    `expected_version` is given and the proposal has changed since.
     """
     _require_fund_staff(actor)
     if stage not in NEXT_STAGE.values():
         raise ValidationError({"stage": _("Choose the next review stage.")})
     with transaction.atomic():
         proposal, review = _lock_in_review(proposal_id)
+        _check_version(proposal, expected_version)
         if NEXT_STAGE.get(review.stage) != stage:
             raise TransitionNotAllowed(
                 _("From %(current)s a proposal can only move to the next stage.")
@@ -256,13 +284,21 @@ def proposal_request_info(*, proposal_id: int, actor: User, question: str) -> Pr
     return proposal
 
 
-def review_assign(*, proposal_id: int, actor: User, reviewer: User | None) -> FundReview:
-    """Assign (or clear) the fund staff member reviewing a proposal."""
+def review_assign(
+    *,
+    proposal_id: int,
+    actor: User,
+    reviewer: User | None,
+    expected_version: int | None = None,
+) -> FundReview:
+    """Assign (or clear) the fund staff member reviewing a proposal; StaleEdit when
+    `expected_version` is given and the proposal has changed since."""
     _require_fund_staff(actor)
     if reviewer is not None and not is_fund_side(reviewer):
         raise ValidationError({"reviewer": _("The reviewer must be fund secretariat staff.")})
     with transaction.atomic():
         proposal, review = _lock_in_review(proposal_id)
+        _check_version(proposal, expected_version)
         previous = review.reviewer.get_username() if review.reviewer else ""
         review.reviewer = reviewer
         review.save(update_fields=["reviewer"])
@@ -274,3 +310,374 @@ def review_assign(*, proposal_id: int, actor: User, reviewer: User | None) -> Fu
             to_state=reviewer.get_username() if reviewer else "",
         )
     return review
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk actions: each proposal goes through the single service above, in its own transaction,
+# so every one gets its own audit row and status packet and a refusal stops only itself.
+
+BULK_MAX = 200
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one proposal of a bulk action: done, or refused with the reason."""
+
+    proposal_id: int
+    ok: bool
+    message: str
+
+
+def _clean_selection(items: Sequence[tuple[int, int | None]]) -> list[tuple[int, int | None]]:
+    """The selection without repeats, in the order given; refused when empty or too large."""
+    seen: dict[int, int | None] = {}
+    for proposal_id, version in items:
+        seen.setdefault(proposal_id, version)
+    if not seen:
+        raise ValidationError({"proposals": _("Tick at least one proposal.")})
+    if len(seen) > BULK_MAX:
+        raise ValidationError(
+            {
+                "proposals": _(
+                    "At most %(max)d proposals at a time; you ticked %(n)d. Narrow the filters "
+                    "or work page by page."
+                )
+                % {"max": BULK_MAX, "n": len(seen)}
+            }
+        )
+    return list(seen.items())
+
+
+def _stale_message() -> str:
+    return _("It changed after you loaded the page; reload the page and try again.")
+
+
+def _run_each(selection, call) -> list[BulkOutcome]:
+    outcomes = []
+    for proposal_id, version in selection:
+        try:
+            call(proposal_id, version)
+        except StaleEdit:
+            outcomes.append(BulkOutcome(proposal_id, False, _stale_message()))
+        except TransitionNotAllowed as exc:
+            outcomes.append(BulkOutcome(proposal_id, False, exc.message))
+        except ValidationError as exc:
+            outcomes.append(BulkOutcome(proposal_id, False, " ".join(exc.messages)))
+        else:
+            outcomes.append(BulkOutcome(proposal_id, True, ""))
+    return outcomes
+
+
+def pipeline_bulk_advance(
+    *, actor: User, items: Sequence[tuple[int, int | None]], stage: str
+) -> list[BulkOutcome]:
+    """Move each selected proposal (id, version seen on the page) to `stage` through
+    `proposal_advance`; one outcome per proposal, in the order given.
+
+    PermissionDenied for anyone but fund staff; ValidationError on `stage` or on an empty or
+    too large selection (nothing changes then). Each proposal is moved or refused on its own.
+    """
+    _require_fund_staff(actor)
+    if stage not in NEXT_STAGE.values():
+        raise ValidationError({"stage": _("Choose the stage to move the proposals to.")})
+    selection = _clean_selection(items)
+    return _run_each(
+        selection,
+        lambda pk, version: proposal_advance(
+            proposal_id=pk, actor=actor, stage=stage, expected_version=version
+        ),
+    )
+
+
+def pipeline_bulk_assign(
+    *, actor: User, items: Sequence[tuple[int, int | None]], reviewer: User | None
+) -> list[BulkOutcome]:
+    """Assign `reviewer` (or clear it) on each selected proposal through `review_assign`;
+    one outcome per proposal. Refusals as for `pipeline_bulk_advance`."""
+    _require_fund_staff(actor)
+    if reviewer is not None and not is_fund_side(reviewer):
+        raise ValidationError({"reviewer": _("The reviewer must be fund secretariat staff.")})
+    selection = _clean_selection(items)
+    return _run_each(
+        selection,
+        lambda pk, version: review_assign(
+            proposal_id=pk, actor=actor, reviewer=reviewer, expected_version=version
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Committee meetings and their agendas
+
+AGENDA_MAX = 100
+
+
+def _clean_text(value, field: str, errors: dict, limit: int = MEETING_TEXT_MAX) -> str:
+    value = value.strip() if isinstance(value, str) else ""
+    if len(value) > limit:
+        errors[field] = _("At most %(n)d characters.") % {"n": limit}
+    return value
+
+
+def committee_meeting_create(
+    *,
+    actor: User,
+    body: str,
+    meets_at: datetime.datetime,
+    title: str = "",
+    location: str = "",
+) -> CommitteeMeeting:
+    """Schedule a sitting of the investment review committee (`committee`) or the fund
+    management council (`council`) at an aware `meets_at`; its agenda starts empty.
+
+    PermissionDenied for anyone but fund staff; ValidationError on a bad field.
+    """
+    _require_fund_staff(actor)
+    errors: dict[str, str] = {}
+    if body not in CommitteeBody.values:
+        errors["body"] = _("Choose the committee or the council.")
+    if not isinstance(meets_at, datetime.datetime) or timezone.is_naive(meets_at):
+        errors["meets_at"] = _("Enter the date and time of the meeting.")
+    title = _clean_text(title, "title", errors)
+    location = _clean_text(location, "location", errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        meeting = CommitteeMeeting.objects.create(
+            body=body, meets_at=meets_at, title=title, location=location, created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="meeting.create",
+            obj=meeting,
+            to_state=body,
+            note=title,
+            data={"meets_at": meets_at.isoformat(), "location": location},
+        )
+    return meeting
+
+
+def _lock_meeting(meeting_id: int) -> CommitteeMeeting:
+    meeting = CommitteeMeeting.objects.select_for_update().filter(pk=meeting_id).first()
+    if meeting is None:
+        raise TransitionNotAllowed(_("This meeting does not exist."))
+    return meeting
+
+
+def agenda_add(*, meeting_id: int, proposal_id: int, actor: User) -> AgendaItem:
+    """Put a proposal at the end of a meeting's agenda.
+
+    Only a proposal under review at the meeting body's own stage (the committee hears
+    proposals at `committee`, the council those at `council`) and not yet on this agenda;
+    TransitionNotAllowed otherwise, with the reason. Locks the meeting, then the proposal.
+    """
+    _require_fund_staff(actor)
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting_id)
+        proposal, review = _lock_in_review(proposal_id)
+        if review.stage != meeting.body:
+            raise TransitionNotAllowed(
+                _(
+                    "It is at the %(stage)s stage; only proposals at the %(body)s stage can be "
+                    "put on this agenda."
+                )
+                % {
+                    "stage": ReviewStage(review.stage).label,
+                    "body": CommitteeBody(meeting.body).label,
+                }
+            )
+        items = AgendaItem.objects.filter(meeting=meeting)
+        if items.filter(review=review).exists():
+            raise TransitionNotAllowed(_("It is already on this agenda."))
+        count = items.count()
+        if count >= AGENDA_MAX:
+            raise TransitionNotAllowed(
+                _("An agenda holds at most %(n)d proposals.") % {"n": AGENDA_MAX}
+            )
+        item = AgendaItem.objects.create(
+            meeting=meeting, review=review, position=count + 1, added_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="agenda.add",
+            obj=meeting,
+            to_state=str(proposal.pk),
+            data={"proposal": proposal.pk, "position": item.position},
+        )
+    return item
+
+
+def agenda_add_many(
+    *, meeting_id: int, proposal_ids: Sequence[int], actor: User
+) -> list[BulkOutcome]:
+    """`agenda_add` for each proposal in the order given; one outcome per proposal."""
+    _require_fund_staff(actor)
+    selection = _clean_selection([(pk, None) for pk in proposal_ids])
+    return _run_each(
+        selection,
+        lambda pk, _version: agenda_add(meeting_id=meeting_id, proposal_id=pk, actor=actor),
+    )
+
+
+def agenda_remove(*, meeting_id: int, proposal_id: int, actor: User) -> None:
+    """Take a proposal off a meeting's agenda; the items after it move up one place."""
+    _require_fund_staff(actor)
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting_id)
+        item = AgendaItem.objects.filter(meeting=meeting, review_id=proposal_id).first()
+        if item is None:
+            raise TransitionNotAllowed(_("This proposal is not on this agenda."))
+        position = item.position
+        item.delete()
+        AgendaItem.objects.filter(meeting=meeting, position__gt=position).update(
+            position=F("position") - 1
+        )
+        audit_record(
+            actor=actor,
+            action="agenda.remove",
+            obj=meeting,
+            from_state=str(proposal_id),
+            data={"proposal": proposal_id, "position": position},
+        )
+
+
+def agenda_reorder(*, meeting_id: int, actor: User, proposal_ids: Sequence[int]) -> None:
+    """Set the agenda's order: `proposal_ids` must name every proposal on it exactly once.
+
+    ValidationError on `order` otherwise (nothing changes).
+    """
+    _require_fund_staff(actor)
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting_id)
+        items = {item.review_id: item for item in AgendaItem.objects.filter(meeting=meeting)}
+        order = list(proposal_ids)
+        if len(order) != len(items) or set(order) != set(items):
+            raise ValidationError(
+                {"order": _("The agenda changed meanwhile; reload the page and try again.")}
+            )
+        before = [pk for pk, _item in sorted(items.items(), key=lambda kv: kv[1].position)]
+        if before == order:
+            return
+        changed = []
+        for position, pk in enumerate(order, start=1):
+            item = items[pk]
+            if item.position != position:
+                item.position = position
+                changed.append(item)
+        AgendaItem.objects.bulk_update(changed, ["position"])
+        audit_record(
+            actor=actor,
+            action="agenda.reorder",
+            obj=meeting,
+            data={"from": before, "to": order},
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Internal comments
+
+
+def review_comment_add(*, proposal_id: int, actor: User, body: str) -> ReviewComment:
+    """Add a fund staff comment to a proposal in the pipeline (any stage). Comments are
+    internal to the fund secretariat and append-only.
+
+    PermissionDenied for anyone but fund staff; ValidationError on `body` (empty or longer
+    than COMMENT_MAX); TransitionNotAllowed when the proposal is not in the pipeline.
+    """
+    _require_fund_staff(actor)
+    body = body.strip() if isinstance(body, str) else ""
+    if not body:
+        raise ValidationError({"body": _("Write a comment.")})
+    if len(body) > COMMENT_MAX:
+        raise ValidationError({"body": _("At most %(n)d characters.") % {"n": COMMENT_MAX}})
+    with transaction.atomic():
+        review = FundReview.objects.filter(proposal_id=proposal_id).first()
+        if review is None:
+            raise TransitionNotAllowed(_("This proposal is not in the fund's pipeline."))
+        comment = ReviewComment.objects.create(review=review, author=actor, body=body)
+        # The row is not linked to the proposal: KEIT and applicants read a proposal's history,
+        # and fund-internal comments must not appear there.
+        audit_record(
+            actor=actor,
+            action="review.comment",
+            obj=comment,
+            data={"proposal": proposal_id, "length": len(body)},
+        )
+    return comment
+
+
+# ---------------------------------------------------------------------------------------------
+# Saved views
+
+SAVED_VIEWS_MAX = 50
+
+
+def saved_view_create(*, actor: User, name: str, page: str, querystring: str) -> SavedView:
+    """Save the pipeline filters in `querystring` under `name` for `actor`.
+
+    Only known filter keys with valid values are kept (through the pipeline filter form);
+    ValidationError on `name` (empty, too long, or already used by this user), on `page`, or
+    on `querystring` when no valid filter is left.
+    """
+    from .pipeline_forms import pipeline_filter_querystring
+
+    _require_fund_staff(actor)
+    errors: dict[str, str] = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = _("Give the view a name.")
+    elif len(name) > SAVED_VIEW_NAME_MAX:
+        errors["name"] = _("At most %(n)d characters.") % {"n": SAVED_VIEW_NAME_MAX}
+    if page not in SavedViewPage.values:
+        errors["page"] = _("Choose the board or the table.")
+    clean = pipeline_filter_querystring(querystring if isinstance(querystring, str) else "")
+    if not clean:
+        errors["querystring"] = _("Choose at least one filter before saving a view.")
+    elif len(clean) > SAVED_VIEW_QUERY_MAX:
+        errors["querystring"] = _("These filters are too long to save.")
+    if errors:
+        raise ValidationError(errors)
+    taken = ValidationError({"name": _("You already have a view with this name.")})
+    with transaction.atomic():
+        mine = SavedView.objects.filter(owner=actor)
+        if mine.filter(name__iexact=name).exists():
+            raise taken
+        if mine.count() >= SAVED_VIEWS_MAX:
+            raise ValidationError(
+                {
+                    "name": _("You can keep at most %(n)d views; delete one first.")
+                    % {"n": SAVED_VIEWS_MAX}
+                }
+            )
+        try:
+            with transaction.atomic():
+                view = SavedView.objects.create(
+                    owner=actor, name=name, page=page, querystring=clean
+                )
+        except IntegrityError as exc:  # the same name saved at the same moment
+            raise taken from exc
+        audit_record(
+            actor=actor,
+            action="saved_view.create",
+            obj=view,
+            note=name,
+            data={"page": page, "querystring": clean},
+        )
+    return view
+
+
+def saved_view_delete(*, actor: User, view_id: int) -> None:
+    """Delete one of `actor`'s own saved views; SavedView.DoesNotExist for any other id."""
+    _require_fund_staff(actor)
+    with transaction.atomic():
+        view = SavedView.objects.select_for_update().filter(pk=view_id, owner=actor).first()
+        if view is None:
+            raise SavedView.DoesNotExist
+        audit_record(
+            actor=actor,
+            action="saved_view.delete",
+            obj=view,
+            note=view.name,
+            data={"page": view.page, "querystring": view.querystring},
+        )
+        view.delete()

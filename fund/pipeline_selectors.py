@@ -20,8 +20,16 @@ from matching.models import MatchResult
 from matching.selectors import active_rule_set
 
 from . import aggregate_cache
+from .choices import ChannelCode
 from .coordination import PacketNotFound, can_see_queue, is_alliance_side, is_fund_side, packet_get
-from .models import CoordinationPacket, FundReview
+from .models import (
+    AgendaItem,
+    CommitteeMeeting,
+    CoordinationPacket,
+    FundReview,
+    ReviewComment,
+    SavedView,
+)
 
 BOARD_STAGES = (
     ReviewStage.RECEIVED,
@@ -298,3 +306,145 @@ def fund_staff() -> QuerySet[User]:
     return User.objects.filter(groups__name=Role.FUND_SECRETARIAT, is_active=True).order_by(
         "username"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# KDB: committee meetings and agendas, comments, saved views
+
+MEETINGS_PER_PAGE = 20
+CANDIDATES_MAX = 200
+SUMMARY_CHARS = 200
+
+
+def meetings_visible_to(user: User) -> QuerySet[CommitteeMeeting]:
+    """Every meeting for fund staff (newest first, with its agenda size); none for anyone else."""
+    if not can_see_pipeline(user):
+        return CommitteeMeeting.objects.none()
+    return CommitteeMeeting.objects.annotate(item_count=Count("items")).order_by("-meets_at", "-id")
+
+
+def meeting_get_for_user(user: User, pk) -> CommitteeMeeting:
+    """The meeting, or 404 for an unknown id or anyone but fund staff."""
+    meeting = meetings_visible_to(user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One agenda line: the item, its review (with proposal, firm and reviewer) and the
+    proposal's current match scores under the newest rule set that scored it."""
+
+    item: AgendaItem
+    review: FundReview
+    scores: list  # [(channel code, score or None, eligible)] in channel order
+    best_channel: str
+    best_score: int | None
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.review.proposal
+
+    @property
+    def summary(self) -> str:
+        text = " ".join(self.review.proposal.summary.split())
+        return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
+
+
+def _scores_by_proposal(proposal_ids: list[int]) -> dict[int, dict[str, tuple[int, bool]]]:
+    """{proposal: {channel: (score, eligible)}} under each proposal's newest rule set (one
+    query for the whole agenda)."""
+    rows = (
+        MatchResult.objects.filter(proposal_id__in=proposal_ids)
+        .order_by("proposal_id", "-rule_set__version")
+        .values_list("proposal_id", "channel_id", "score", "eligible", "rule_set__version")
+    )
+    newest: dict[int, int] = {}
+    scores: dict[int, dict[str, tuple[int, bool]]] = {}
+    for proposal_id, channel, score, eligible, version in rows:
+        if newest.setdefault(proposal_id, version) != version:
+            continue
+        scores.setdefault(proposal_id, {})[channel] = (score, eligible)
+    return scores
+
+
+def agenda_rows(meeting: CommitteeMeeting) -> list[AgendaRow]:
+    """The meeting's agenda in order, each line with its scores (two queries)."""
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related(
+            "review",
+            "review__proposal",
+            "review__proposal__firm",
+            "review__reviewer",
+        )
+        .order_by("position")
+    )
+    scores = _scores_by_proposal([item.review_id for item in items])
+    rows = []
+    for item in items:
+        mine = scores.get(item.review_id, {})
+        # Ties go to the earlier channel, as in the screening inbox.
+        eligible = [
+            (mine[code][0], code) for code in ChannelCode.values if mine.get(code, (0, 0))[1]
+        ]
+        best_score, best_channel = (
+            max(eligible, key=lambda pair: pair[0]) if eligible else (None, "")
+        )
+        rows.append(
+            AgendaRow(
+                item=item,
+                review=item.review,
+                scores=[
+                    (code, *(mine[code] if code in mine else (None, False)))
+                    for code in ChannelCode.values
+                ],
+                best_channel=best_channel,
+                best_score=best_score,
+            )
+        )
+    return rows
+
+
+def agenda_candidates(meeting: CommitteeMeeting) -> list[FundReview]:
+    """Proposals at the meeting body's stage and not yet on its agenda, longest waiting first."""
+    return list(
+        FundReview.objects.filter(stage=meeting.body, proposal__status=ProposalStatus.IN_REVIEW)
+        .exclude(agenda_items__meeting=meeting)
+        .select_related("proposal", "proposal__firm", "reviewer")
+        .order_by("stage_entered_at", "proposal_id")[:CANDIDATES_MAX]
+    )
+
+
+def review_agenda_items(review: FundReview) -> QuerySet[AgendaItem]:
+    """The agendas a proposal is on, soonest meeting first."""
+    return (
+        AgendaItem.objects.filter(review=review)
+        .select_related("meeting")
+        .order_by("meeting__meets_at", "meeting_id")
+    )
+
+
+def review_comments(review: FundReview) -> QuerySet[ReviewComment]:
+    """A proposal's internal comments, oldest first (newest last)."""
+    return (
+        ReviewComment.objects.filter(review=review)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def saved_views_for(user: User) -> QuerySet[SavedView]:
+    """The user's own saved views by name; none for anyone but fund staff."""
+    if not can_see_pipeline(user):
+        return SavedView.objects.none()
+    return SavedView.objects.filter(owner=user).order_by("name", "id")
+
+
+def bulk_reviews(user: User, proposal_ids: list[int]) -> dict[int, FundReview]:
+    """The pipeline entries of a bulk action's proposals (for naming them in the result)."""
+    return {
+        review.proposal_id: review
+        for review in reviews_visible_to(user).filter(proposal_id__in=proposal_ids)
+    }

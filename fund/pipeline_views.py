@@ -16,8 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from alliance.forms.accounts import add_service_errors
@@ -27,16 +29,25 @@ from matching.selectors import results_for_proposal
 
 from . import coordination, pipeline
 from . import pipeline_selectors as selectors
-from .models import Decision, PacketState
+from .choices import ChannelCode
+from .editor_views import CSV_FORMULA_PREFIXES
+from .models import CommitteeBody, Decision, PacketState, SavedView, SavedViewPage
 from .pipeline_forms import (
     AdvanceForm,
+    AgendaMoveForm,
     AssignForm,
+    BulkForm,
+    CommentForm,
     DecideForm,
     FundQuestionForm,
+    MeetingForm,
     PacketFilterForm,
     PipelineFilterForm,
     ReferForm,
+    SavedViewForm,
     ScreeningFilterForm,
+    bulk_selection,
+    pipeline_filter_querystring,
 )
 from .services import CapacityExceeded
 
@@ -267,28 +278,48 @@ def _pipeline_form(request):
     return PipelineFilterForm(request.GET or None, **_reference_lists())
 
 
+def _saved_views_context(request, page: str, save_form=None) -> dict:
+    """The user's saved views (quick links) and the form that saves the current filters."""
+    return {
+        "saved_views": list(selectors.saved_views_for(request.user)),
+        "save_form": save_form
+        or SavedViewForm(initial={"page": page, "querystring": request.GET.urlencode()}),
+    }
+
+
 @kdb_only
 def pipeline_board(request):
     """Columns = stages, cards with firm, title, requested amount, channel, score, days."""
     form = _pipeline_form(request)
     columns = selectors.pipeline_board(request.user, form.filters())
-    return render(
-        request,
-        "fund/pipeline/board.html",
-        {"form": form, "columns": columns, "now": timezone.now()},
-    )
+    context = {
+        "form": form,
+        "columns": columns,
+        "now": timezone.now(),
+        **_saved_views_context(request, SavedViewPage.BOARD),
+    }
+    return render(request, "fund/pipeline/board.html", context)
 
 
 @kdb_only
 def pipeline_table(request):
-    """The same pipeline as a table: filter, sort by score or age, keyset pages."""
+    """The same pipeline as a table: filter, sort by score or age, keyset pages; tick rows
+    for a bulk action."""
     form = _pipeline_form(request)
     filters = form.filters()
     sort = filters.pop("sort", "score")
     rows, next_cursor = selectors.pipeline_page(
         request.user, filters, sort=sort, after=request.GET.get("after")
     )
-    context = {"form": form, "rows": rows, "next_cursor": next_cursor, "now": timezone.now()}
+    context = {
+        "form": form,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "now": timezone.now(),
+        "bulk_form": BulkForm(reviewers=selectors.fund_staff()),
+        "bulk_max": pipeline.BULK_MAX,
+        **_saved_views_context(request, SavedViewPage.TABLE),
+    }
     return render(request, "fund/pipeline/table.html", context)
 
 
@@ -309,7 +340,19 @@ EXPORT_COLUMNS = (
 )
 
 
+def _safe_cell(value):
+    """Text a spreadsheet would run as a formula (OWASP CSV injection) gets a leading
+    apostrophe, in CSV and XLSX alike; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def _export_row(review) -> list:
+    return [_safe_cell(value) for value in _export_values(review)]
+
+
+def _export_values(review) -> list:
     proposal = review.proposal
     return [
         proposal.pk,
@@ -368,7 +411,9 @@ def pipeline_export(request):
     return response
 
 
-def _review_detail(request, review, *, decide_form=None, question_form=None, status=200):
+def _review_detail(
+    request, review, *, decide_form=None, question_form=None, comment_form=None, status=200
+):
     proposal = review.proposal
     next_stage = pipeline.NEXT_STAGE.get(review.stage)
     context = {
@@ -378,6 +423,9 @@ def _review_detail(request, review, *, decide_form=None, question_form=None, sta
         "results": results_for_proposal(proposal),
         "packets": selectors.proposal_packets(proposal),
         "history": selectors.proposal_history(proposal),
+        "comments": selectors.review_comments(review),
+        "comment_form": comment_form or CommentForm(),
+        "agenda_items": selectors.review_agenda_items(review),
         "next_stage": next_stage,
         "next_stage_label": dict(AdvanceForm.base_fields["stage"].choices).get(next_stage),
         "decide_form": decide_form
@@ -485,3 +533,357 @@ def pipeline_assign(request, pk):
     else:
         messages.success(request, _("The reviewer was assigned."))
     return redirect("pipeline:detail", pk=review.proposal_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# KDB: bulk actions on the table
+
+
+def _back_to_table(querystring: str) -> str:
+    clean = pipeline_filter_querystring(querystring)
+    return reverse("pipeline:table") + (f"?{clean}" if clean else "")
+
+
+@require_POST
+@kdb_only
+def pipeline_bulk(request):
+    """Move the ticked proposals to a stage or assign them a reviewer, each on its own; the
+    answer lists every proposal with what happened to it."""
+    back = _back_to_table(request.POST.get("back", ""))
+    form = BulkForm(request.POST, reviewers=selectors.fund_staff())
+    items = bulk_selection(request.POST.getlist("proposals"))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "advance":
+            outcomes = pipeline.pipeline_bulk_advance(
+                actor=request.user, items=items, stage=data["stage"]
+            )
+        else:
+            outcomes = pipeline.pipeline_bulk_assign(
+                actor=request.user, items=items, reviewer=data["reviewer"]
+            )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    reviews = selectors.bulk_reviews(request.user, [o.proposal_id for o in outcomes])
+    rows = [(outcome, reviews.get(outcome.proposal_id)) for outcome in outcomes]
+    done = sum(1 for outcome in outcomes if outcome.ok)
+    context = {
+        "rows": rows,
+        "done": done,
+        "refused": len(outcomes) - done,
+        "action": data["action"],
+        "stage_label": dict(BulkForm.base_fields["stage"].choices).get(data.get("stage")),
+        "reviewer": data.get("reviewer"),
+        "back": back,
+    }
+    return render(request, "fund/pipeline/bulk_result.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# KDB: saved views
+
+
+@require_POST
+@kdb_only
+def saved_view_create(request):
+    form = SavedViewForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    page = data.get("page") or SavedViewPage.TABLE
+    target = reverse("pipeline:board" if page == SavedViewPage.BOARD else "pipeline:table")
+    querystring = data.get("querystring", "")
+    try:
+        view = pipeline.saved_view_create(
+            actor=request.user, name=data.get("name", ""), page=page, querystring=querystring
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        clean = pipeline_filter_querystring(querystring)
+        return redirect(target + (f"?{clean}" if clean else ""))
+    messages.success(request, _("The view “%(name)s” was saved.") % {"name": view.name})
+    return redirect(target + "?" + view.querystring)
+
+
+@require_POST
+@kdb_only
+def saved_view_delete(request, pk):
+    try:
+        pipeline.saved_view_delete(actor=request.user, view_id=pk)
+    except SavedView.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("The saved view was deleted."))
+    page = request.POST.get("page")
+    return redirect("pipeline:board" if page == SavedViewPage.BOARD else "pipeline:table")
+
+
+# ---------------------------------------------------------------------------------------------
+# KDB: internal comments
+
+
+def _comments_fragment(request, review, form, status=200):
+    context = {
+        "review": review,
+        "comments": selectors.review_comments(review),
+        "comment_form": form,
+    }
+    return render(request, "fund/pipeline/_comments.html", context, status=status)
+
+
+@require_POST
+@kdb_only
+def pipeline_comment(request, pk):
+    """Add a comment; htmx gets the comments section back, a plain form the detail page."""
+    review = selectors.review_get_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        pipeline.review_comment_add(
+            proposal_id=review.proposal_id,
+            actor=request.user,
+            body=form.cleaned_data.get("body", ""),
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        if request.htmx:
+            return _comments_fragment(request, review, form, status=400)
+        return _review_detail(request, review, comment_form=form, status=400)
+    except TransitionNotAllowed as exc:
+        raise Http404 from exc
+    if request.htmx:
+        return _comments_fragment(request, review, CommentForm())
+    messages.success(request, _("Your comment was added."))
+    return redirect(reverse("pipeline:detail", args=[review.proposal_id]) + "#comments")
+
+
+# ---------------------------------------------------------------------------------------------
+# KDB: committee meetings and agendas
+
+
+def _meeting_list(request, form, status=200):
+    page_obj = Paginator(selectors.meetings_visible_to(request.user), selectors.MEETINGS_PER_PAGE)
+    context = {"form": form, "page_obj": page_obj.get_page(request.GET.get("page"))}
+    return render(request, "fund/pipeline/meeting_list.html", context, status=status)
+
+
+@kdb_only
+def meeting_list(request):
+    """Every committee and council meeting, newest first, and the form for a new one."""
+    return _meeting_list(request, MeetingForm())
+
+
+@require_POST
+@kdb_only
+def meeting_create(request):
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        return _meeting_list(request, form, status=400)
+    try:
+        meeting = pipeline.committee_meeting_create(actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _meeting_list(request, form, status=400)
+    messages.success(request, _("The meeting was created. Add proposals to its agenda."))
+    return redirect("pipeline:meeting_detail", pk=meeting.pk)
+
+
+@kdb_only
+def meeting_detail(request, pk):
+    """The agenda in order (move up/down, remove) and the proposals that could join it."""
+    meeting = selectors.meeting_get_for_user(request.user, pk)
+    context = {
+        "meeting": meeting,
+        "rows": selectors.agenda_rows(meeting),
+        "candidates": selectors.agenda_candidates(meeting),
+        "candidates_max": selectors.CANDIDATES_MAX,
+        "now": timezone.now(),
+    }
+    return render(request, "fund/pipeline/meeting_detail.html", context)
+
+
+def _titles(user, proposal_ids) -> dict[int, str]:
+    return {
+        pk: review.proposal.title
+        for pk, review in selectors.bulk_reviews(user, proposal_ids).items()
+    }
+
+
+@require_POST
+@kdb_only
+def agenda_add(request, pk):
+    """Put the ticked proposals on the agenda in the order ticked; name each one refused."""
+    meeting = selectors.meeting_get_for_user(request.user, pk)
+    ids = [proposal_id for proposal_id, _v in bulk_selection(request.POST.getlist("proposals"))]
+    try:
+        outcomes = pipeline.agenda_add_many(
+            meeting_id=meeting.pk, proposal_ids=ids, actor=request.user
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("pipeline:meeting_detail", pk=meeting.pk)
+    titles = _titles(request.user, [o.proposal_id for o in outcomes])
+    added = sum(1 for outcome in outcomes if outcome.ok)
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d proposal was put on the agenda.",
+                "%(n)d proposals were put on the agenda.",
+                added,
+            )
+            % {"n": added},
+        )
+    for outcome in outcomes:
+        if not outcome.ok:
+            messages.error(
+                request,
+                _("Not added: %(title)s — %(reason)s")
+                % {
+                    "title": titles.get(outcome.proposal_id, f"#{outcome.proposal_id}"),
+                    "reason": outcome.message,
+                },
+            )
+    return redirect("pipeline:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+@kdb_only
+def agenda_move(request, pk):
+    """Move one agenda item up or down one place."""
+    meeting = selectors.meeting_get_for_user(request.user, pk)
+    form = AgendaMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an item on the agenda to move."))
+        return redirect("pipeline:meeting_detail", pk=meeting.pk)
+    order = [row.item.review_id for row in selectors.agenda_rows(meeting)]
+    proposal_id = form.cleaned_data["proposal"]
+    if proposal_id not in order:
+        messages.error(request, _("This proposal is not on this agenda."))
+        return redirect("pipeline:meeting_detail", pk=meeting.pk)
+    at = order.index(proposal_id)
+    to = at - 1 if form.cleaned_data["direction"] == "up" else at + 1
+    if 0 <= to < len(order):
+        order[at], order[to] = order[to], order[at]
+        try:
+            pipeline.agenda_reorder(meeting_id=meeting.pk, actor=request.user, proposal_ids=order)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("pipeline:meeting_detail", args=[meeting.pk]) + "#agenda")
+
+
+@require_POST
+@kdb_only
+def agenda_remove(request, pk):
+    meeting = selectors.meeting_get_for_user(request.user, pk)
+    ids = bulk_selection([request.POST.get("proposal", "")])
+    try:
+        if not ids:
+            raise TransitionNotAllowed(_("This proposal is not on this agenda."))
+        pipeline.agenda_remove(meeting_id=meeting.pk, proposal_id=ids[0][0], actor=request.user)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The proposal was taken off the agenda."))
+    return redirect(reverse("pipeline:meeting_detail", args=[meeting.pk]) + "#agenda")
+
+
+@kdb_only
+def agenda_print(request, pk):
+    """The agenda as a printable page (A4 landscape)."""
+    meeting = selectors.meeting_get_for_user(request.user, pk)
+    context = {
+        "meeting": meeting,
+        "rows": selectors.agenda_rows(meeting),
+        "channels": ChannelCode.choices,
+        "printed_at": timezone.now(),
+    }
+    return render(request, "fund/pipeline/agenda_print.html", context)
+
+
+def _agenda_header() -> list[str]:
+    return [
+        _("No."),
+        _("Lead firm"),
+        _("Title"),
+        _("Channel"),
+        _("Requested (KRW)"),
+        _("Best score"),
+        _("Best channel"),
+        *[str(label) for _code, label in ChannelCode.choices],
+        _("Days in stage"),
+        _("Reviewer"),
+        _("KEIT note"),
+        _("Summary"),
+    ]
+
+
+def _agenda_values(row) -> list:
+    review = row.review
+    return [
+        row.item.position,
+        row.proposal.firm.name,
+        row.proposal.title,
+        str(ChannelCode(review.channel).label),
+        review.requested_krw,
+        row.best_score,
+        str(ChannelCode(row.best_channel).label) if row.best_channel else "",
+        *[score for _code, score, _eligible in row.scores],
+        review.days_in_stage,
+        review.reviewer.get_username() if review.reviewer else "",
+        review.keit_note,
+        row.summary,
+    ]
+
+
+AGENDA_REQUESTED_COLUMN = 5  # 1-based: the won amount gets a thousands format
+
+
+@kdb_only
+def agenda_xlsx(request, pk):
+    """The agenda as a spreadsheet: a title line, then one row per proposal in agenda order."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    meeting = selectors.meeting_get_for_user(request.user, pk)
+    rows = selectors.agenda_rows(meeting)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Agenda")[:31]
+    when = timezone.localtime(meeting.meets_at)
+    heading = " · ".join(
+        part
+        for part in (
+            str(CommitteeBody(meeting.body).label),
+            when.strftime("%Y-%m-%d %H:%M"),
+            meeting.title,
+            meeting.location,
+        )
+        if part
+    )
+    sheet.append([_safe_cell(heading)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    sheet.append(_agenda_header())
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe_cell(value) for value in _agenda_values(row)])
+        sheet.cell(row=sheet.max_row, column=AGENDA_REQUESTED_COLUMN).number_format = "#,##0"
+    sheet.freeze_panes = "A4"
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = when.strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (
+        f'attachment; filename="agenda-{meeting.body}-{stamp}-{meeting.pk}.xlsx"'
+    )
+    workbook.save(response)
+    return response

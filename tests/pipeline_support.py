@@ -49,3 +49,25 @@ def wait_for(condition, timeout: float = 20.0):
             return value
         time.sleep(0.1)
     raise AssertionError("the condition did not hold in time")
+
+
+def at_stage(*, keit, kdb, stage: str, channel: str = "loan", **fields):
+    """A proposal in the fund's pipeline at `stage` (received, prescreen, committee, council)."""
+    proposal = in_review(submitted_proposal(**fields), keit=keit, channel=channel)
+    if stage != "received":
+        walk_to(proposal, kdb=kdb, stage=stage)
+    return proposal
+
+
+def meeting_of(*, kdb, body: str = "committee", **fields):
+    """A committee (or council) meeting a week from now, 14:00 Korean time."""
+    import datetime
+
+    from django.utils import timezone
+
+    meets_at = (timezone.localtime() + datetime.timedelta(days=7)).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
+    return pipeline.committee_meeting_create(
+        actor=kdb, body=body, meets_at=fields.pop("meets_at", meets_at), **fields
+    )

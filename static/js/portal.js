@@ -15,6 +15,13 @@
         button.setAttribute("aria-expanded", open ? "true" : "false");
       });
     });
+    // A print button where a page is laid out for paper (hidden until script can run it).
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
   });
 
   // Forms that change something important ask once before sending.
