@@ -1,14 +1,15 @@
 """Cached aggregates: the public pages' channel capacity, demand and reference lists
 (namespace PUBLIC) and the pipeline board's counts per stage (namespace PIPELINE).
 
-Every entry's key carries its namespace's version number, kept in the cache itself; a change
-that moves an aggregate calls `invalidate(namespace)` inside its transaction, which increments
-the version once the transaction commits, so every entry of the namespace becomes unreachable
-at once (one call, no key lists).
+Every entry is stored with its namespace's version number, kept in the cache itself, and is
+used only while that number is current; a change that moves an aggregate calls
+`invalidate(namespace)` inside its transaction, which increments the version once the
+transaction commits, so every entry of the namespace becomes stale at once (one call, no key
+lists).
 
 Two rules keep the cache from publishing what was never committed:
 - the version is bumped on commit, never before, so a reader racing the writer can at worst
-  store the old value under the *old* version;
+  store the old value with the *old* version;
 - nothing is read from or written to the cache inside an atomic block: such a read may see the
   block's own uncommitted rows (and a test's wrapping transaction is one such block).
 With per-process memory (LocMemCache, no CACHE_URL) another process learns of a bump only when
@@ -51,21 +52,30 @@ def _version(namespace: str) -> int:
 
 def cached(name: str, compute: Callable[[], T], *, namespace: str = PUBLIC) -> T:
     """`compute()`'s value, from the cache when committed data allows; `name` must be unique
-    within the namespace and name everything the value depends on (filters, year)."""
+    within the namespace and name everything the value depends on (filters, year).
+
+    The entry is stored with the namespace version it was computed under, and read together
+    with the current version in one round trip; an entry of another version is stale.
+    """
     if connection.in_atomic_block:
         return compute()
+    version_key, key = _version_key(namespace), f"aggregates:{namespace}:{name}"
     try:
-        key = f"aggregates:{namespace}:{_version(namespace)}:{name}"
-        value = cache.get(key)
+        found = cache.get_many([version_key, key])
+        version = found.get(version_key)
+        if version is None:
+            version = _version(namespace)
+        entry = found.get(key)
     except Exception:  # a cache outage costs speed, never the page
         logger.warning("cache unavailable for %s", name, exc_info=True)
         return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, TIMEOUT)
-        except Exception:
-            logger.warning("cache unavailable for %s", name, exc_info=True)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return entry[1]
+    value = compute()
+    try:
+        cache.set(key, (version, value), TIMEOUT)
+    except Exception:
+        logger.warning("cache unavailable for %s", name, exc_info=True)
     return value
 
 

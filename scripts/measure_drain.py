@@ -2,12 +2,14 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_perf \
     CELERY_BROKER_URL=redis://127.0.0.1:6379/11 \
-    .venv/bin/python scripts/measure_drain.py 200
+    .venv/bin/python scripts/measure_drain.py 200 [--single]
 
 Writes N submitted proposals and their referral packets with the worker stopped, starts
-`celery -A portal worker --concurrency=2`, sends one delivery task per packet and times until
-every packet (the referrals and the status packets their intake writes back) is delivered.
-The database named by DATABASE_URL is migrated and its proposals/packets are left in place.
+`celery -A portal worker --concurrency=2`, sends the packets as the sweep does (batch
+messages of coordination.DELIVERY_BATCH ids; `--single`: one delivery task per packet) and
+times until every packet (the referrals and the status packets their intake writes back) is
+delivered. The database named by DATABASE_URL is migrated and its proposals/packets are left
+in place.
 """
 
 import os
@@ -36,7 +38,7 @@ from portal.celery import app  # noqa: E402
 from tests.factories import ProposalFactory, UserFactory  # noqa: E402
 
 
-def main(count: int) -> None:
+def main(count: int, single: bool) -> None:
     call_command("migrate", verbosity=0)
     import itertools
     import time as _t
@@ -80,8 +82,11 @@ def main(count: int) -> None:
         while not app.control.ping(timeout=0.5):
             time.sleep(0.2)
         started = time.perf_counter()
-        for pk in ids:
-            deliver_packet.apply_async(args=[pk], queue="coordination", retry=False)
+        if single:
+            for pk in ids:
+                deliver_packet.apply_async(args=[pk], queue="coordination", retry=False)
+        else:
+            coordination.schedule_deliveries(packet_ids=ids)
         ours = CoordinationPacket.objects.filter(proposal__in=proposals)
         while ours.filter(state=PacketState.PENDING).exists():
             time.sleep(0.05)
@@ -92,9 +97,11 @@ def main(count: int) -> None:
     delivered = ours.filter(state=PacketState.DELIVERED).count()
     print(
         f"{count} referrals, {delivered} packets delivered in {seconds:.2f} s: "
-        f"{delivered / seconds:.1f} deliveries/s (load {os.getloadavg()[0]:.1f})"
+        f"{delivered / seconds:.1f} deliveries/s, {'single' if single else 'batch'} messages "
+        f"(load {os.getloadavg()[0]:.1f})"
     )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    main(int(numbers[0]) if numbers else 200, "--single" in sys.argv[1:])

@@ -20,6 +20,7 @@ from alliance.models import Industry
 from portal.api_support import IdCursorPagination
 
 from .. import coordination, pipeline_selectors, selectors, site_selectors, site_services
+from ..aggregate_cache import cached
 from ..choices import ChannelCode
 from ..models import FaqCategory, PacketDirection, PacketKind, PacketState
 from .serializers import (
@@ -32,6 +33,7 @@ from .serializers import (
     RegistrationInput,
     RegistrationOutput,
     ReviewOutput,
+    review_rows,
 )
 
 PACKET_PAGE_SIZE = 50
@@ -218,8 +220,10 @@ PipelinePage = inline_serializer(
 
 
 def _industry_codes(rows) -> dict:
-    ids = {row.proposal.industry_id for row in rows} - {None}
-    return dict(Industry.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
+    """Industry id → code: a reference list, cached until an industry changes."""
+    if not any(row.proposal.industry_id for row in rows):
+        return {}
+    return cached("industry_codes", lambda: dict(Industry.objects.values_list("pk", "code")))
 
 
 @extend_schema(tags=["pipeline"])
@@ -246,9 +250,7 @@ class PipelineView(APIView):
         body = {
             "next": replace_query_param(url, "after", next_after) if next_after else None,
             "next_after": next_after,
-            "results": ReviewOutput(
-                rows, many=True, context={"industry_codes": _industry_codes(rows)}
-            ).data,
+            "results": review_rows(rows, industry_codes=_industry_codes(rows)),
         }
         return Response(body)
 
