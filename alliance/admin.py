@@ -1,13 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import notifications
 from .models import (
     AuditLog,
     Consultation,
     FinancialInstitution,
     Firm,
+    FundQuestion,
     Industry,
+    Notification,
     Proposal,
     ProposalDocument,
     ProposalPartner,
@@ -142,6 +145,54 @@ class ConsultationAdmin(admin.ModelAdmin):
     search_fields = ("firm__name", "institution__name", "message")
     list_select_related = ("firm", "institution", "handled_by")
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The mail outbox, read-only; failed mail can be sent again with a fresh count."""
+
+    list_display = ("created_at", "kind", "recipient", "state", "attempts", "sent_at")
+    list_filter = ("state", "kind")
+    search_fields = ("recipient", "subject")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected failed mail again"))
+    def send_again(self, request, queryset):
+        count = notifications.notifications_retry(
+            notification_ids=queryset.values_list("pk", flat=True)
+        )
+        self.message_user(
+            request, _("%(n)d mail will be sent again.") % {"n": count}, messages.SUCCESS
+        )
+
+
+@admin.register(FundQuestion)
+class FundQuestionAdmin(admin.ModelAdmin):
+    """Read-only: questions change only through KEIT's relay and the applicant's answer."""
+
+    list_display = ("asked_at", "proposal", "relayed_at", "answered_at")
+    search_fields = ("proposal__title", "question", "answer")
+    list_select_related = ("proposal",)
 
     def has_add_permission(self, request):
         return False

@@ -664,3 +664,166 @@ class Consultation(models.Model):
     @property
     def is_cancellable(self) -> bool:
         return self.status in (ConsultationStatus.REQUESTED, ConsultationStatus.CONFIRMED)
+
+
+# ---------------------------------------------------------------------------------------------
+# Mail outbox and the fund's questions relayed to applicants
+
+
+class NotificationKind(models.TextChoices):
+    REFERRAL_RECEIVED = "referral_received", _("Referral received by the fund")
+    FUND_QUESTION = "fund_question", _("Question from the fund secretariat")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    FUND_ANSWER = "fund_answer", _("Answer to the fund's question")
+    DECISION = "decision", _("Fund decision")
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One mail to one person, written in the transaction of the event it reports.
+
+    A worker sends it after commit; the periodic sweep sends what is still pending (the broker
+    was down, the mail server refused) until the attempts run out, then it is `failed` for
+    staff to see in the admin. `dedupe_key` is unique per event and recipient, so an event
+    taken in twice never mails twice.
+    """
+
+    recipient = models.EmailField(_("recipient"))
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    proposal = models.ForeignKey(
+        Proposal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("proposal"),
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=NotificationState.choices,
+        default=NotificationState.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("mail notification")
+        verbose_name_plural = _("mail notifications")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="notification_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=NotificationState.values), name="notification_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False),
+                name="notification_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient}"
+
+
+class FundQuestion(models.Model):
+    """A question from the fund secretariat (an `info_requested` packet taken in by KEIT).
+
+    KEIT relays it to the applicant (possibly reworded), the lead firm answers, and the answer
+    goes back to the fund as an `info_provided` packet. The proposal stays in the fund's review
+    throughout. One row per packet, so a packet taken in twice opens one question.
+    """
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="fund_questions")
+    packet = models.OneToOneField(
+        "fund.CoordinationPacket", on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.TextField(_("question from the fund"))
+    asked_at = models.DateTimeField(_("asked at"))
+    relayed_question = models.TextField(_("question sent to the applicant"), blank=True)
+    relayed_at = models.DateTimeField(_("sent to the applicant at"), null=True, blank=True)
+    relayed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer_packet = models.OneToOneField(
+        "fund.CoordinationPacket",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        verbose_name = _("question from the fund")
+        verbose_name_plural = _("questions from the fund")
+        indexes = [
+            models.Index(
+                fields=["asked_at"],
+                condition=Q(answered_at__isnull=True),
+                name="fund_question_open",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(relayed_at__isnull=True) & Q(relayed_question=""))
+                | (Q(relayed_at__isnull=False) & ~Q(relayed_question="")),
+                name="fund_question_relayed_has_text",
+            ),
+            models.CheckConstraint(
+                condition=(Q(answered_at__isnull=True) & Q(answer=""))
+                | (
+                    Q(answered_at__isnull=False)
+                    & ~Q(answer="")
+                    & Q(relayed_at__isnull=False)
+                    & Q(answer_packet__isnull=False)
+                ),
+                name="fund_question_answer_after_relay",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.question[:40]}"
+
+    @property
+    def state(self) -> str:
+        """`open` (waiting for KEIT), `relayed` (waiting for the applicant) or `answered`."""
+        if self.answered_at is not None:
+            return "answered"
+        if self.relayed_at is not None:
+            return "relayed"
+        return "open"

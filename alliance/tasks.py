@@ -1,10 +1,11 @@
-"""Background work for the alliance app: mail to applicants about their consultations."""
+"""Background work for the alliance app: consultation mail and the mail outbox."""
 
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
-from . import consultations
+from . import consultations, notifications
 
 
 @shared_task(
@@ -20,3 +21,23 @@ def send_consultation_mail(consultation_id: int) -> str:
     """Mail the applicant that their consultation was confirmed or declined. Idempotent: the
     service records which outcome was mailed, so a redelivered message sends nothing."""
     return consultations.consultation_mail_send(consultation_id=consultation_id)
+
+
+@shared_task(
+    name="alliance.notifications_send",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=2,
+)
+def send_notifications(notification_ids: list[int]) -> dict:
+    """Send pending mail notifications. Idempotent: a sent row is never sent again, so a
+    redelivered message sends nothing; a refused send is left to the sweep."""
+    return notifications.notifications_send(notification_ids=notification_ids)
+
+
+@shared_task(name="alliance.notifications_sweep", acks_late=True, reject_on_worker_lost=True)
+def sweep_notifications() -> dict:
+    """Send the mail still pending after its time (broker down, mail server refused)."""
+    return notifications.sweep()

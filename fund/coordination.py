@@ -9,19 +9,21 @@ the broker loses, the periodic sweep sends again; what keeps failing is marked s
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import logging
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliance import notifications
 from alliance.choices import ProposalStatus, ReviewStage
-from alliance.models import NOTE_MAX, Proposal, User
+from alliance.models import NOTE_MAX, FundQuestion, Proposal, User
 from alliance.services import PROPOSAL_FIELDS, TransitionNotAllowed, audit_record
 from matching.selectors import results_for_proposal
 
@@ -44,6 +46,9 @@ MAX_ATTEMPTS_DEFAULT = 8
 # However many attempts, a packet is looked at again within the hour.
 BACKOFF_MAX_SECONDS = 3600
 SWEEP_BATCH = 500
+# Packet ids per batch delivery message: the sweep's re-sends and the status packets that a
+# batch's intakes write back travel this many to a message, taken in with one commit.
+DELIVERY_BATCH = 100
 
 
 class PacketNotFound(Exception):
@@ -222,16 +227,57 @@ def packet_create(
     return packet
 
 
+# Set while a batch delivery takes its packets in: the ids of the packets its intakes write.
+_collected_deliveries: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "coordination_collected_deliveries", default=None
+)
+
+
 def schedule_delivery(*, packet_id) -> None:
-    """Send the delivery task after commit; if the broker is down the sweep sends it later."""
+    """Send the delivery task after commit; if the broker is down the sweep sends it later.
+
+    Inside a batch delivery the id is collected instead: the batch sends the packets its
+    intakes wrote as batch messages once it commits (`schedule_deliveries`).
+    """
     from .coordination_tasks import deliver_packet
 
+    collected = _collected_deliveries.get()
+    if collected is not None:
+        collected.append(str(packet_id))
+        return
     transaction.on_commit(
         lambda: deliver_packet.apply_async(
             args=[str(packet_id)], queue="coordination", retry=False
         ),
         robust=True,
     )
+
+
+def schedule_deliveries(*, packet_ids) -> None:
+    """Send batch delivery tasks of DELIVERY_BATCH ids each after commit (at once outside a
+    transaction). If the broker is down, the rest is left to the sweep: the packets are still
+    pending in the outbox."""
+    from .coordination_tasks import deliver_packets
+
+    ids = [str(pk) for pk in packet_ids]
+    if not ids:
+        return
+
+    def send() -> None:
+        for i in range(0, len(ids), DELIVERY_BATCH):
+            try:
+                deliver_packets.apply_async(
+                    args=[ids[i : i + DELIVERY_BATCH]], queue="coordination", retry=False
+                )
+            except Exception:
+                logger.warning(
+                    "the broker refused a delivery batch; the sweep sends %d packets later",
+                    len(ids) - i,
+                    exc_info=True,
+                )
+                return
+
+    transaction.on_commit(send)
 
 
 def status_packet_send(
@@ -420,6 +466,51 @@ def _intake_referral(packet: CoordinationPacket, now: datetime.datetime) -> None
         actor=None,
         data={"referral": str(packet.pk), "channel": channel},
     )
+    notifications.notify_referral_received(proposal=proposal, packet=packet, channel=channel)
+
+
+def _intake_info_requested(packet: CoordinationPacket, now: datetime.datetime) -> None:
+    """KEIT: open the fund's question for relaying to the applicant and tell KEIT's staff."""
+    question = FundQuestion.objects.create(
+        proposal_id=packet.proposal_id,
+        packet=packet,
+        question=packet.payload.get("question", ""),
+        asked_at=packet.created_at or now,
+    )
+    notifications.notify_fund_question(question=question)
+
+
+def _intake_decision(packet: CoordinationPacket, now: datetime.datetime) -> None:
+    """KEIT: tell the applicant firm and KEIT's staff the fund management council's decision."""
+    proposal = Proposal.objects.select_related("firm").get(pk=packet.proposal_id)
+    notifications.notify_decision(proposal=proposal, packet=packet)
+
+
+def _intake_info_provided(packet: CoordinationPacket, now: datetime.datetime) -> None:
+    """The fund: record the applicant's answer in the proposal's history, tell the reviewer."""
+    proposal = Proposal.objects.select_related("firm").get(pk=packet.proposal_id)
+    review = FundReview.objects.select_related("reviewer").filter(proposal=proposal).first()
+    audit_record(
+        actor=None,
+        action="proposal.fund_info_received",
+        obj=proposal,
+        from_state=proposal.stage,
+        to_state=proposal.stage,
+        note=packet.payload.get("answer", ""),
+        data={"packet": str(packet.pk), "question_packet": packet.payload.get("question_packet")},
+    )
+    notifications.notify_fund_answer(
+        proposal=proposal, packet=packet, reviewer=review.reviewer if review else None
+    )
+
+
+# What taking a packet in does on its receiving side, besides the inbox row. The referral's
+# intake is called by the delivery itself (it may note why nothing was opened).
+INTAKES = {
+    PacketKind.INFO_REQUESTED: _intake_info_requested,
+    PacketKind.DECISION: _intake_decision,
+    PacketKind.INFO_PROVIDED: _intake_info_provided,
+}
 
 
 def _parse_id(packet_id) -> uuid.UUID | None:
@@ -452,21 +543,26 @@ def _take_in(inbox, packet: CoordinationPacket, now: datetime.datetime) -> bool:
     """Insert the inbox row for `packet` unless it exists; True if this call inserted it.
 
     One INSERT … ON CONFLICT DO NOTHING instead of get_or_create's SELECT, savepoint, INSERT
-    and release: the packet row is locked, so no other delivery races this one anyway.
+    and release: the packet row is locked, so no other delivery races this one anyway. When
+    the row is new, the packet kind's intake (INTAKES) runs in the same transaction, so it
+    happens exactly once however often the packet is delivered.
     """
     if connection.vendor != "postgresql":
         _entry, created = inbox.objects.get_or_create(
             packet=packet, defaults={"proposal_id": packet.proposal_id}
         )
-        return created
-    table = connection.ops.quote_name(inbox._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (packet_id, proposal_id, received_at) VALUES (%s, %s, %s) "  # noqa: S608
-            "ON CONFLICT (packet_id) DO NOTHING RETURNING packet_id",
-            [packet.pk, packet.proposal_id, now],
-        )
-        return cursor.fetchone() is not None
+    else:
+        table = connection.ops.quote_name(inbox._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (packet_id, proposal_id, received_at) VALUES (%s, %s, %s) "  # noqa: S608
+                "ON CONFLICT (packet_id) DO NOTHING RETURNING packet_id",
+                [packet.pk, packet.proposal_id, now],
+            )
+            created = cursor.fetchone() is not None
+    if created and packet.kind in INTAKES:
+        INTAKES[packet.kind](packet, now)
+    return created
 
 
 def packet_deliver(*, packet_id) -> str:
@@ -488,17 +584,148 @@ def packet_deliver(*, packet_id) -> str:
             return "missing"
         if packet.state in (PacketState.DELIVERED, PacketState.ACKNOWLEDGED):
             return "duplicate"
-        inbox = FundInbox if packet.direction == PacketDirection.KEIT_TO_KDB else KeitInbox
-        now = timezone.now()
-        created = _take_in(inbox, packet, now)
-        packet.last_error = ""
-        if created and packet.kind == PacketKind.REFERRAL:
-            _intake_referral(packet, now)
-        packet.state = PacketState.DELIVERED
-        packet.delivered_at = now
-        packet.next_attempt_at = None
+        _take_in_locked(packet, timezone.now())
         packet.save(update_fields=["state", "delivered_at", "next_attempt_at", "last_error"])
     return "delivered"
+
+
+def _inbox(packet: CoordinationPacket):
+    return FundInbox if packet.direction == PacketDirection.KEIT_TO_KDB else KeitInbox
+
+
+def _take_in_locked(
+    packet: CoordinationPacket, now: datetime.datetime, *, inserted: bool | None = None
+) -> None:
+    """The intake of a locked, undelivered packet; sets (does not save) its delivered state.
+
+    `inserted` is given when the inbox row was already written for a whole batch
+    (`_insert_inbox_rows`): then only the intake that `_take_in` runs for a new row runs here.
+    """
+    if inserted is None:
+        created = _take_in(_inbox(packet), packet, now)
+    else:
+        created = inserted
+        if created and packet.kind in INTAKES:
+            INTAKES[packet.kind](packet, now)
+    packet.last_error = ""
+    if created and packet.kind == PacketKind.REFERRAL:
+        _intake_referral(packet, now)
+    packet.state = PacketState.DELIVERED
+    packet.delivered_at = now
+    packet.next_attempt_at = None
+
+
+def packet_deliver_many(*, packet_ids) -> dict[str, int]:
+    """Take a batch of packets in, each once; counts of delivered, duplicate, missing, failed.
+
+    The same intake as `packet_deliver`, for many packets with one commit: the packets are
+    locked together in id order (two batches never wait for each other's packets in a
+    circle), the inbox rows are written with one INSERT per inbox, each new packet's intake
+    runs, and the states are written with one UPDATE. The status packets the intakes
+    write are sent as batch messages after the commit. Should any packet's intake raise, the
+    batch is rolled back and done again with a savepoint per packet and every constraint
+    checked at once, so only that packet is left out: it stays pending with its error noted,
+    and the sweep sends it again. Lost connections (OperationalError, InterfaceError) are
+    raised for the task to retry the whole batch, which is idempotent like a single delivery.
+    """
+    keys = {_parse_id(pk) for pk in packet_ids}
+    missing = int(None in keys)
+    keys = sorted(key for key in keys if key is not None)
+    if not keys:
+        return {"delivered": 0, "duplicate": 0, "missing": missing, "failed": 0}
+    try:
+        counts = _deliver_batch(keys, one_by_one=False)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        logger.warning("a delivery batch failed; taking its packets in one by one", exc_info=True)
+        counts = _deliver_batch(keys, one_by_one=True)
+    counts["missing"] += missing
+    return counts
+
+
+def _insert_inbox_rows(packets: list[CoordinationPacket], now: datetime.datetime) -> set:
+    """`_take_in`'s INSERT … ON CONFLICT DO NOTHING for many packets: one statement per inbox
+    table; returns the ids of the packets whose row this call inserted (PostgreSQL)."""
+    inserted = set()
+    for inbox in (FundInbox, KeitInbox):
+        mine = [p for p in packets if _inbox(p) is inbox]
+        if not mine:
+            continue
+        table = connection.ops.quote_name(inbox._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (packet_id, proposal_id, received_at) "  # noqa: S608
+                "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::timestamptz[]) "
+                "ON CONFLICT (packet_id) DO NOTHING RETURNING packet_id",
+                [
+                    [str(p.pk) for p in mine],
+                    [p.proposal_id for p in mine],
+                    [now] * len(mine),
+                ],
+            )
+            inserted.update(uuid.UUID(str(row[0])) for row in cursor.fetchall())
+    return inserted
+
+
+def _deliver_batch(keys: list[uuid.UUID], *, one_by_one: bool) -> dict[str, int]:
+    counts = {"delivered": 0, "duplicate": 0, "missing": 0, "failed": 0}
+    owns_transaction = not connection.in_atomic_block
+    written: list[str] = []
+    with transaction.atomic():
+        if owns_transaction:  # never relax the commit of a caller's wider transaction
+            _commit_without_waiting_for_disk()
+        if one_by_one and connection.vendor == "postgresql":
+            # A deferred foreign key would otherwise fail the commit of the whole batch.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        packets = list(
+            CoordinationPacket.objects.select_for_update().filter(pk__in=keys).order_by("pk")
+        )
+        counts["missing"] = len(keys) - len(packets)
+        now = timezone.now()
+        delivered, noted, failed = [], [], {}
+        todo = [
+            p for p in packets if p.state not in (PacketState.DELIVERED, PacketState.ACKNOWLEDGED)
+        ]
+        counts["duplicate"] = len(packets) - len(todo)
+        inserted = None
+        if not one_by_one and connection.vendor == "postgresql":
+            inserted = _insert_inbox_rows(todo, now)
+        for packet in todo:
+            token = _collected_deliveries.set([])
+            try:
+                if one_by_one:
+                    with transaction.atomic():
+                        _take_in_locked(packet, now)
+                else:
+                    _take_in_locked(
+                        packet, now, inserted=None if inserted is None else packet.pk in inserted
+                    )
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception as exc:
+                if not one_by_one:
+                    raise
+                logger.warning("coordination packet %s failed", packet.pk, exc_info=True)
+                failed[packet.pk] = repr(exc)[:2000]
+                continue
+            else:
+                written.extend(_collected_deliveries.get())
+            finally:
+                _collected_deliveries.reset(token)
+            (noted if packet.last_error else delivered).append(packet)
+        CoordinationPacket.objects.filter(pk__in=[p.pk for p in delivered]).update(
+            state=PacketState.DELIVERED, delivered_at=now, next_attempt_at=None, last_error=""
+        )
+        for packet in noted:
+            packet.save(update_fields=["state", "delivered_at", "next_attempt_at", "last_error"])
+        for key, error in failed.items():
+            CoordinationPacket.objects.filter(pk=key).update(last_error=error)
+        schedule_deliveries(packet_ids=written)
+    counts["delivered"] = len(delivered) + len(noted)
+    counts["failed"] = len(failed)
+    return counts
 
 
 def packet_record_failure(*, packet_id, error: str) -> None:
@@ -519,7 +746,7 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     limit = max_attempts()
-    resent = stuck = 0
+    resent, stuck = [], 0
     with transaction.atomic():
         due = list(
             CoordinationPacket.objects.select_for_update(skip_locked=True)
@@ -540,9 +767,10 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
             packet.last_sent_at = now
             packet.next_attempt_at = now + backoff(packet.attempts)
             packet.save(update_fields=["attempts", "last_sent_at", "next_attempt_at"])
-            schedule_delivery(packet_id=packet.pk)
-            resent += 1
-    return {"resent": resent, "stuck": stuck}
+            resent.append(packet.pk)
+        # In batch messages: after an outage thousands can be due at once.
+        schedule_deliveries(packet_ids=resent)
+    return {"resent": len(resent), "stuck": stuck}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Thin Celery tasks of the coordination queue: a packet id in, a service call, nothing else."""
+"""Thin Celery tasks of the coordination queue: packet ids in, a service call, nothing else."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -28,6 +28,24 @@ def deliver_packet(packet_id: str) -> str:
         # its backoff and its cap) decide when to try again.
         coordination.packet_record_failure(packet_id=packet_id, error=repr(exc))
         raise
+
+
+@shared_task(
+    name="coordination.deliver_packets",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=2,
+    retry_backoff_max=30,
+    retry_jitter=True,
+)
+def deliver_packets(packet_ids: list[str]) -> dict:
+    """Deliver a batch of packets with one commit (the sweep's re-sends, the status packets a
+    batch writes back). Idempotent like `deliver_packet`: a redelivered or re-sent batch takes
+    nothing in twice. A packet whose intake fails is left pending with its error noted, for
+    the sweep; the others are delivered."""
+    return coordination.packet_deliver_many(packet_ids=packet_ids)
 
 
 @shared_task(name="coordination.sweep", acks_late=True, reject_on_worker_lost=True)

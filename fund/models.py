@@ -446,6 +446,7 @@ class PacketKind(models.TextChoices):
     COUNCIL_SCHEDULED = "council_scheduled", _("Council scheduled")
     DECISION = "decision", _("Decision")
     INFO_REQUESTED = "info_requested", _("Information requested")
+    INFO_PROVIDED = "info_provided", _("Information provided")
 
 
 class PacketState(models.TextChoices):
@@ -528,10 +529,17 @@ class CoordinationPacket(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=PacketState.values), name="packet_state_valid"
             ),
-            # A referral only ever goes to the fund; status only ever comes back.
+            # A referral and the applicant's answer only ever go to the fund; status only
+            # ever comes back.
             models.CheckConstraint(
-                condition=Q(kind=PacketKind.REFERRAL, direction=PacketDirection.KEIT_TO_KDB)
-                | (~Q(kind=PacketKind.REFERRAL) & Q(direction=PacketDirection.KDB_TO_KEIT)),
+                condition=Q(
+                    kind__in=[PacketKind.REFERRAL, PacketKind.INFO_PROVIDED],
+                    direction=PacketDirection.KEIT_TO_KDB,
+                )
+                | (
+                    ~Q(kind__in=[PacketKind.REFERRAL, PacketKind.INFO_PROVIDED])
+                    & Q(direction=PacketDirection.KDB_TO_KEIT)
+                ),
                 name="packet_kind_direction",
             ),
             models.CheckConstraint(

@@ -30,10 +30,18 @@ from rest_framework.test import APIClient
 
 from alliance import consultations
 from alliance.choices import FirmStatus, Role
-from alliance.models import AuditLog, Consultation, Firm, Proposal, ProposalDocument, User
-from alliance.services import document_upload
-from fund import site_services
-from fund.models import CoordinationPacket, Event, Faq, Notice, Registration
+from alliance.models import (
+    AuditLog,
+    Consultation,
+    Firm,
+    FundQuestion,
+    Proposal,
+    ProposalDocument,
+    User,
+)
+from alliance.services import document_upload, fund_question_relay
+from fund import coordination, pipeline, site_services
+from fund.models import CoordinationPacket, Event, Faq, Notice, PacketKind, Registration
 from matching.models import RuleSet
 
 from .factories import (
@@ -64,6 +72,8 @@ class World:
     consultation_a: Consultation
     consultation_b: Consultation
     packet_a: CoordinationPacket
+    fund_question_a: FundQuestion
+    fund_question_b: FundQuestion
     notice: Notice
     faq: Faq
     event: Event
@@ -98,6 +108,15 @@ def _document(proposal: Proposal, actor: User) -> ProposalDocument:
     )
 
 
+def _relayed_fund_question(proposal: Proposal, *, kdb: User, keit: User) -> FundQuestion:
+    """The fund asks about an in-review proposal; KEIT takes the packet in and relays it."""
+    pipeline.proposal_request_info(proposal_id=proposal.pk, actor=kdb, question="매출 근거는?")
+    packet = CoordinationPacket.objects.get(proposal=proposal, kind=PacketKind.INFO_REQUESTED)
+    coordination.packet_deliver(packet_id=packet.pk)
+    question = FundQuestion.objects.get(packet=packet)
+    return fund_question_relay(question_id=question.pk, actor=keit, text=question.question)
+
+
 def build_world() -> World:
     """Every object the URL map names, twice where a firm owns it."""
     firm_a = FirmFactory(name="현대자동차")
@@ -119,6 +138,8 @@ def build_world() -> World:
     submitted_b = submitted_proposal(firm=firm_b, created_by=b, title="B사 제출")
     in_review(submitted_a, keit=users["keit"])
     in_review(submitted_b, keit=users["keit"])
+    fund_question_a = _relayed_fund_question(submitted_a, kdb=users["kdb"], keit=users["keit"])
+    fund_question_b = _relayed_fund_question(submitted_b, kdb=users["kdb"], keit=users["keit"])
     submitted_a.refresh_from_db()
     submitted_b.refresh_from_db()
 
@@ -172,6 +193,8 @@ def build_world() -> World:
         consultation_a=_consultation(a, bank),
         consultation_b=_consultation(b, bank),
         packet_a=referral_of(submitted_a),
+        fund_question_a=fund_question_a,
+        fund_question_b=fund_question_b,
         notice=notice,
         faq=faq,
         event=event,
@@ -189,6 +212,7 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
     document = world.document_a if owner == "a" else world.document_b
     consultation = world.consultation_a if owner == "a" else world.consultation_b
     firm = world.firm_a if owner == "a" else world.firm_b
+    question = world.fund_question_a if owner == "a" else world.fund_question_b
     return {
         "alliance:proposal_detail": {"pk": draft.pk},
         "alliance:proposal_edit": {"pk": draft.pk, "step": 1},
@@ -201,6 +225,8 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "alliance:secretariat_firm": {"pk": firm.pk},
         "alliance:firm_verify": {"pk": world.pending_firm.pk},
         "alliance:proposal_request_info": {"pk": submitted.pk},
+        "alliance:fund_question": {"pk": question.pk},
+        "alliance:fund_question_answer": {"pk": submitted.pk, "question_pk": question.pk},
         "consultation_detail": {"pk": consultation.pk},
         "consultation_confirm": {"pk": consultation.pk},
         "consultation_decline": {"pk": consultation.pk},
@@ -239,6 +265,15 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "pipeline:decide": {"pk": submitted.pk},
         "pipeline:request_info": {"pk": submitted.pk},
         "pipeline:assign": {"pk": submitted.pk},
+        "pipeline:comment": {"pk": submitted.pk},
+        # No meeting or saved view exists in this world: fund staff get 404 too.
+        "pipeline:agenda_add": {"pk": 1},
+        "pipeline:agenda_move": {"pk": 1},
+        "pipeline:agenda_print": {"pk": 1},
+        "pipeline:agenda_remove": {"pk": 1},
+        "pipeline:agenda_xlsx": {"pk": 1},
+        "pipeline:meeting_detail": {"pk": 1},
+        "pipeline:saved_view_delete": {"pk": 1},
     }
 
 
@@ -305,6 +340,9 @@ pytestmark = pytest.mark.django_db
 
 # Columns: anonymous, applicant of firm A, applicant of firm B, KEIT, KDB, site editor.
 GET_EXPECTED = {
+    "alliance:fund_question": ("login", "404", "404", "200", "404", "404"),
+    "alliance:fund_question_answer": ("login", "405", "405", "405", "405", "405"),
+    "alliance:fund_questions": ("login", "404", "404", "200", "404", "404"),
     "alliance:dashboard": ("login", "200", "200", "302", "200", "200"),
     "alliance:document_delete": ("login", "405", "405", "405", "405", "405"),
     "alliance:document_download": ("login", "200", "404", "404", "404", "404"),
@@ -348,6 +386,18 @@ GET_EXPECTED = {
     "password_reset_complete": ("200", "200", "200", "200", "200", "200"),
     "password_reset_confirm": ("200", "200", "200", "200", "200", "200"),
     "password_reset_done": ("200", "200", "200", "200", "200", "200"),
+    "pipeline:agenda_add": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:agenda_move": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:agenda_print": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:agenda_remove": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:agenda_xlsx": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:bulk": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:comment": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:meeting_create": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:meeting_detail": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:meetings": ("login", "404", "404", "404", "200", "404"),
+    "pipeline:saved_view_create": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:saved_view_delete": ("405", "405", "405", "405", "405", "405"),
     "pipeline:advance": ("405", "405", "405", "405", "405", "405"),
     "pipeline:assign": ("405", "405", "405", "405", "405", "405"),
     "pipeline:board": ("login", "404", "404", "404", "200", "404"),
@@ -397,6 +447,9 @@ GET_EXPECTED = {
 }
 
 POST_EXPECTED = {
+    "alliance:fund_question": ("login", "404", "404", "400", "404", "404"),
+    "alliance:fund_question_answer": ("login", "400", "404", "404", "404", "404"),
+    "alliance:fund_questions": ("login", "404", "404", "405", "404", "404"),
     "alliance:dashboard": ("login", "405", "405", "405", "405", "405"),
     "alliance:document_delete": ("login", "302*", "404", "404", "404", "404"),
     "alliance:document_download": ("login", "405", "405", "405", "405", "405"),
@@ -440,6 +493,18 @@ POST_EXPECTED = {
     "password_reset_complete": ("405", "405", "405", "405", "405", "405"),
     "password_reset_confirm": ("200", "200", "200", "200", "200", "200"),
     "password_reset_done": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:agenda_add": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:agenda_move": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:agenda_print": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:agenda_remove": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:agenda_xlsx": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:bulk": ("login", "404", "404", "404", "302", "404"),
+    "pipeline:comment": ("login", "404", "404", "404", "400", "404"),
+    "pipeline:meeting_create": ("login", "404", "404", "404", "400", "404"),
+    "pipeline:meeting_detail": ("login", "404", "404", "404", "404", "404"),
+    "pipeline:meetings": ("login", "404", "404", "404", "200", "404"),
+    "pipeline:saved_view_create": ("login", "404", "404", "404", "302", "404"),
+    "pipeline:saved_view_delete": ("login", "404", "404", "404", "404", "404"),
     "pipeline:advance": ("login", "404", "404", "404", "302", "404"),
     "pipeline:assign": ("login", "404", "404", "404", "302*", "404"),
     "pipeline:board": ("login", "404", "404", "404", "200", "404"),
@@ -528,6 +593,7 @@ def fingerprint() -> tuple:
         list(Registration.objects.order_by("pk").values_list("pk", "status", "checked_in_at")),
         list(CoordinationPacket.objects.order_by("pk").values_list("pk", "state")),
         list(RuleSet.objects.order_by("pk").values_list("pk", "status")),
+        list(FundQuestion.objects.order_by("pk").values_list("pk", "relayed_at", "answered_at")),
         User.objects.count(),
     )
 

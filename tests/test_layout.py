@@ -220,6 +220,7 @@ def test_keit_staff_see_the_registry_and_screening_links_only(client, keit):
         reverse("alliance:secretariat_firms"),
         reverse("alliance:secretariat_proposals"),
         reverse("pipeline:screening"),
+        reverse("alliance:fund_questions"),
         reverse("pipeline:packets"),
         *staff_links(),
     ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from alliance import consultations
 from alliance import services as alliance_services
-from alliance.models import AuditLog, AuditLogImmutable, SubAlliance
+from alliance.models import AuditLog, AuditLogImmutable, FundQuestion, SubAlliance
 from fund import coordination, pipeline, site_services
 from fund import services as fund_services
 from fund.models import CoordinationPacket, Faq, Notice, PacketState
@@ -121,6 +121,74 @@ def _retry(w: World):
 def _activate(w: World):
     draft = matching_services.rule_set_create_draft(actor=w.users["kdb"])
     return matching_services.rule_set_activate(rule_set_id=draft.pk, actor=w.users["kdb"])
+
+
+def _meeting(w: World):
+    return pipeline.committee_meeting_create(
+        actor=w.users["kdb"],
+        body="committee",
+        meets_at=timezone.now() + datetime.timedelta(days=7),
+        title="제1차 투자심의위원회",
+    )
+
+
+def _agenda_of(w: World, *proposals):
+    """A committee meeting with `proposals` walked to the committee stage and on its agenda."""
+    meeting = _meeting(w)
+    for proposal in proposals:
+        walk_to(proposal, kdb=w.users["kdb"], stage="committee")
+        pipeline.agenda_add(meeting_id=meeting.pk, proposal_id=proposal.pk, actor=w.users["kdb"])
+    return meeting
+
+
+def _saved_view(w: World):
+    return pipeline.saved_view_create(
+        actor=w.users["kdb"], name="위원회 대기", page="table", querystring="stage=committee"
+    )
+
+
+AGENDA_ROWS = [("kdb", "meeting.create")] + [("kdb", "proposal.advance")] * 2
+PIPELINE_TOOL_SERVICES = [
+    ("committee_meeting_create (KDB)", _meeting, [("kdb", "meeting.create")]),
+    (
+        "agenda_add (KDB)",
+        lambda w: _agenda_of(w, w.submitted_a),
+        [*AGENDA_ROWS, ("kdb", "agenda.add")],
+    ),
+    (
+        "agenda_remove (KDB)",
+        lambda w: pipeline.agenda_remove(
+            meeting_id=_agenda_of(w, w.submitted_a).pk,
+            proposal_id=w.submitted_a.pk,
+            actor=w.users["kdb"],
+        ),
+        [*AGENDA_ROWS, ("kdb", "agenda.add"), ("kdb", "agenda.remove")],
+    ),
+    (
+        "agenda_reorder (KDB)",
+        lambda w: pipeline.agenda_reorder(
+            meeting_id=_agenda_of(w, w.submitted_a, w.submitted_b).pk,
+            actor=w.users["kdb"],
+            proposal_ids=[w.submitted_b.pk, w.submitted_a.pk],
+        ),
+        [*AGENDA_ROWS, ("kdb", "agenda.add")]
+        + [("kdb", "proposal.advance")] * 2
+        + [("kdb", "agenda.add"), ("kdb", "agenda.reorder")],
+    ),
+    (
+        "review_comment_add (KDB)",
+        lambda w: pipeline.review_comment_add(
+            proposal_id=w.submitted_a.pk, actor=w.users["kdb"], body="재무 검토 필요"
+        ),
+        [("kdb", "review.comment")],
+    ),
+    ("saved_view_create (KDB)", _saved_view, [("kdb", "saved_view.create")]),
+    (
+        "saved_view_delete (KDB)",
+        lambda w: pipeline.saved_view_delete(actor=w.users["kdb"], view_id=_saved_view(w).pk),
+        [("kdb", "saved_view.create"), ("kdb", "saved_view.delete")],
+    ),
+]
 
 
 # (label, call, expected new rows as (actor username or None, action)).
@@ -379,6 +447,35 @@ SERVICES = [
         "rule_set_activate (KDB)",
         _activate,
         [("kdb", "ruleset.create"), ("kdb", "ruleset.retire"), ("kdb", "ruleset.activate")],
+    ),
+]
+SERVICES += PIPELINE_TOOL_SERVICES
+
+
+def _relay_new_fund_question(w: World):
+    pipeline.proposal_request_info(
+        proposal_id=w.submitted_a.pk, actor=w.users["kdb"], question="고용 계획은?"
+    )
+    packet = CoordinationPacket.objects.filter(proposal=w.submitted_a).order_by("-sequence")[0]
+    coordination.packet_deliver(packet_id=packet.pk)
+    question = FundQuestion.objects.get(packet=packet)
+    return alliance_services.fund_question_relay(
+        question_id=question.pk, actor=w.users["keit"], text="고용 계획을 알려 주세요."
+    )
+
+
+SERVICES += [
+    (
+        "fund_question_relay (KEIT)",
+        _relay_new_fund_question,
+        [("kdb", "proposal.fund_request_info"), ("keit", "proposal.relay_fund_question")],
+    ),
+    (
+        "fund_question_answer (applicant)",
+        lambda w: alliance_services.fund_question_answer(
+            question_id=w.fund_question_a.pk, actor=w.users["applicant_a"], answer="2027년 30명"
+        ),
+        [("applicant", "proposal.answer_fund_question")],
     ),
 ]
 

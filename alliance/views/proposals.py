@@ -57,6 +57,9 @@ HISTORY_ACTIONS = {
     "proposal.assign_reviewer": gettext_lazy("Reviewer assigned"),
     "packet.acknowledge": gettext_lazy("Coordination packet acknowledged"),
     "packet.retry": gettext_lazy("Coordination packet sent again"),
+    "proposal.relay_fund_question": gettext_lazy("The fund's question was sent to the applicant"),
+    "proposal.answer_fund_question": gettext_lazy("The fund's question was answered"),
+    "proposal.fund_info_received": gettext_lazy("The fund secretariat received the answer"),
 }
 # The two secretariats' internal work: an applicant sees that it happened, not their notes.
 INTERNAL_NOTES = frozenset({"proposal.refer", "proposal.fund_request_info"})
@@ -406,10 +409,38 @@ def proposal_autosave(request, pk):
 @require_GET
 def proposal_detail(request, pk):
     """Everything about one proposal, its documents and its history; 404 if not visible."""
+    return render_proposal_detail(request, selectors.proposal_get_for_user(request.user, pk))
+
+
+def _fund_questions(proposal: Proposal, user, answer_forms: dict) -> list[dict]:
+    """The fund's questions KEIT relayed to the firm, each with an answer form while open."""
+    if proposal.status not in (ProposalStatus.IN_REVIEW, ProposalStatus.DECIDED):
+        return []  # the fund asks only about proposals it reviews: no query for the rest
+    from .fund_questions import AnswerForm
+
+    can_answer = (
+        permissions.is_lead_member(user, proposal) and proposal.status == ProposalStatus.IN_REVIEW
+    )
+    rows = []
+    for question in proposal.fund_questions.filter(relayed_at__isnull=False).order_by(
+        "relayed_at", "pk"
+    ):
+        open_question = question.answered_at is None and can_answer
+        rows.append(
+            {
+                "question": question,
+                "form": answer_forms.get(question.pk, AnswerForm()) if open_question else None,
+            }
+        )
+    return rows
+
+
+def render_proposal_detail(request, proposal: Proposal, *, answer_forms=None, status=200):
+    """The proposal page; `answer_forms` carries a refused answer back with its errors."""
     user = request.user
-    proposal = selectors.proposal_get_for_user(user, pk)
     partners = list(proposal.partners.all())
     context = {
+        "fund_questions": _fund_questions(proposal, user, answer_forms or {}),
         "proposal": proposal,
         "rows": proposal_rows(proposal, partners),
         "partners": partners,
@@ -422,7 +453,7 @@ def proposal_detail(request, pk):
         "can_withdraw": permissions.can_withdraw_proposal(user, proposal),
         "can_request_info": permissions.can_request_info(user, proposal),
     }
-    return render(request, "alliance/proposal_detail.html", context)
+    return render(request, "alliance/proposal_detail.html", context, status=status)
 
 
 @login_required
