@@ -14,9 +14,6 @@ from matching import selectors, services
 from matching.bench import synthetic
 from matching.models import MatchResult
 from matching.scoring import (
-    ProposalInput,
-    compile_rules,
-    default_rules,
     evaluate,
     render,
     trace,
@@ -25,34 +22,7 @@ from matching.scoring import (
 from matching.scoring.explain import explain
 
 from .factories import ProposalFactory
-
-JO = 10**12
-EOK = 10**8
-REMAINING = {"direct": 15 * JO, "indirect": 35 * JO, "loan": 50 * JO, "infra": 50 * JO}
-RULES = compile_rules(default_rules(), version=1)
-
-
-def _proposal(**overrides) -> ProposalInput:
-    values = {
-        "id": 1,
-        "industry": "semiconductor",
-        "fund_uses": frozenset({"facility"}),
-        "structure": "spc",
-        "region": "ulsan",
-        "trl": 8,
-        "ai_related": True,
-        "total_cost_krw": 2000 * EOK,
-        "requested_krw": 800 * EOK,
-        "private_coinvest_krw": 900 * EOK,
-        "expected_value_added_krw": 3000 * EOK,
-        "expected_jobs": 40,
-        "lead_size": "large",
-        "partner_count": 2,
-        "sme_partner_count": 1,
-    }
-    values.update(overrides)
-    return ProposalInput(**values)
-
+from .test_matching_scoring import EOK, REMAINING, RULES, _proposal
 
 # (channel, proposal, remaining capacity): together every check outcome and every hint.
 CASES = [

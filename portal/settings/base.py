@@ -80,6 +80,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Short OLTP queries: PostgreSQL's JIT compile cost 0.5–1.7 s on the 100k-proposal lists
+    # (docs/performance.md) and never pays back on a page of 50.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "alliance.User"
@@ -209,7 +213,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # not hold the request while kombu retries the connection.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_ROUTES = {"matching.*": {"queue": "scoring"}}
+CELERY_TASK_ROUTES = {
+    "matching.*": {"queue": "scoring"},
+    # Mail goes on the default queue that every worker consumes.
+    "alliance.notifications_*": {"queue": "default"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Safety net: anything submitted while the broker was down is scored once it is back.
     "matching-score-missing": {"task": "matching.score_missing", "schedule": 60.0},
@@ -224,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"queue": "coordination"},
     },
+    # The mail outbox: send what is still pending (broker down, mail server refused).
+    "notifications-sweep": {"task": "alliance.notifications_sweep", "schedule": 30.0},
 }
 
 REST_FRAMEWORK = {
