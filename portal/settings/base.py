@@ -80,7 +80,7 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
     # Short OLTP queries: PostgreSQL's JIT compile cost 0.5–1.7 s on the 100k-proposal lists
     # (docs/performance.md) and never pays back on a page of 50.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
