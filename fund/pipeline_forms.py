@@ -151,12 +151,28 @@ class FundQuestionForm(forms.Form):
     )
 
 
+def _set_reviewers(field: forms.ModelChoiceField, reviewers) -> None:
+    """Validate against the `reviewers` queryset, but render the choices from one plain read,
+    made only when the form is drawn: ModelChoiceField's own choices stream the queryset with
+    `.iterator()`, a server-side cursor (DECLARE ... WITH HOLD) per page view on PostgreSQL."""
+    field.queryset = reviewers
+    drawn: list = []
+
+    def choices() -> list:
+        if not drawn:
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            drawn.extend(empty + [(u.pk, field.label_from_instance(u)) for u in list(reviewers)])
+        return drawn
+
+    field.choices = choices
+
+
 class AssignForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None, required=False)
 
     def __init__(self, *args, reviewers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers
+        _set_reviewers(self.fields["reviewer"], reviewers)
 
 
 def pipeline_filter_querystring(querystring: str) -> str:
@@ -240,7 +256,7 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, reviewers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers
+        _set_reviewers(self.fields["reviewer"], reviewers)
 
     def clean(self):
         data = super().clean()

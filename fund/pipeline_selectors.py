@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import ngettext
 
 from alliance.choices import ProposalStatus, ReviewStage
 from alliance.models import AuditLog, Proposal, User
@@ -26,6 +28,7 @@ from .models import (
     AgendaItem,
     CommitteeMeeting,
     CoordinationPacket,
+    Decision,
     FundReview,
     ReviewComment,
     SavedView,
@@ -172,12 +175,74 @@ def _filtered(user: User, filters: dict) -> QuerySet[FundReview]:
     return qs
 
 
+@dataclass(frozen=True, slots=True)
+class BoardCard:
+    """What a board card shows, read as plain values (no model instances)."""
+
+    proposal_id: int
+    title: str
+    firm_name: str
+    requested_krw: int
+    channel: str
+    score: int
+    decision: str
+    days_in_stage: int
+
+    @property
+    def channel_label(self) -> str:
+        return ChannelCode(self.channel).label
+
+    @property
+    def status(self) -> str:
+        """The decision, or how long the proposal has waited in its stage."""
+        if self.decision:
+            return Decision(self.decision).label
+        days = self.days_in_stage
+        return ngettext("%(days)s day in this stage", "%(days)s days in this stage", days) % {
+            "days": days
+        }
+
+
 @dataclass(frozen=True)
 class BoardColumn:
     stage: str
     label: str
     count: int
-    cards: list
+    cards: list[BoardCard]
+
+
+BOARD_CARD_FIELDS = (
+    "proposal_id",
+    "proposal__title",
+    "proposal__firm__name",
+    "requested_krw",
+    "channel",
+    "score",
+    "decision",
+    "stage",
+    "stage_entered_at",
+)
+
+
+def _board_cards(qs: QuerySet[FundReview]) -> dict[str, list[BoardCard]]:
+    """Each stage's best-scored cards in one query: a UNION ALL of one LIMIT query per stage,
+    so each part still walks its (stage, -score, -proposal) index and stops early."""
+    parts = [
+        qs.filter(stage=stage)
+        .order_by("-score", "-proposal_id")
+        .values_list(*BOARD_CARD_FIELDS)[:CARDS_PER_COLUMN]
+        for stage in BOARD_STAGES
+    ]
+    now = timezone.now()
+    cards: dict[str, list[BoardCard]] = {stage: [] for stage in BOARD_STAGES}
+    rows = parts[0].union(*parts[1:], all=True)
+    for pk, title, firm, requested, channel, score, decision, stage, entered in rows:
+        cards[stage].append(
+            BoardCard(pk, title, firm, requested, channel, score, decision, (now - entered).days)
+        )
+    for column in cards.values():
+        column.sort(key=lambda card: (-card.score, -card.proposal_id))
+    return cards
 
 
 # Filters on the review's own columns: a review's save (the signal in fund.apps) is then every
@@ -199,18 +264,17 @@ def _stage_counts(user: User, qs: QuerySet[FundReview], filters: dict) -> dict[s
 
 
 def pipeline_board(user: User, filters: dict) -> list[BoardColumn]:
-    """Columns = stages: each with its count and its best-scored cards (1 + 5 queries)."""
+    """Columns = stages: each with its count and its best-scored cards (1 + 1 queries)."""
     filters = {k: v for k, v in filters.items() if k != "stage"}
     qs = _filtered(user, filters)
     counts = _stage_counts(user, qs, filters)
+    cards = _board_cards(qs)
     return [
         BoardColumn(
             stage=stage,
             label=ReviewStage(stage).label,
             count=counts.get(stage, 0),
-            cards=list(
-                qs.filter(stage=stage).order_by("-score", "-proposal_id")[:CARDS_PER_COLUMN]
-            ),
+            cards=cards[stage],
         )
         for stage in BOARD_STAGES
     ]
@@ -230,13 +294,8 @@ def _epoch_us(value: datetime.datetime) -> int:
     return (value - EPOCH) // MICROSECOND
 
 
-def pipeline_page(
-    user: User, filters: dict, *, sort: str = "score", after: str | None = None
-) -> tuple[list[FundReview], str | None]:
-    """One page of the table view and the next page's cursor (keyset on the sort key + id).
-
-    `score`: highest score first; `age`: longest in its current stage first.
-    """
+def _page_queryset(user: User, filters: dict, sort: str, after: str | None):
+    """The filtered pipeline in `sort` order, starting after the keyset cursor `after`."""
     qs = _filtered(user, filters)
     if sort == "age":
         qs = qs.order_by("stage_entered_at", "proposal_id")
@@ -257,13 +316,117 @@ def pipeline_page(
             qs = qs.filter(
                 Q(score__lte=score), Q(score__lt=score) | Q(score=score, proposal_id__lt=pk)
             )
+    return qs
+
+
+def _cursor(sort: str, stage_entered_at: datetime.datetime, score: int, proposal_id: int) -> str:
+    key = _epoch_us(stage_entered_at) if sort == "age" else score
+    return f"{key}.{proposal_id}"
+
+
+def pipeline_page(
+    user: User, filters: dict, *, sort: str = "score", after: str | None = None
+) -> tuple[list[FundReview], str | None]:
+    """One page of reviews (model instances, for the export) and the next page's cursor
+    (keyset on the sort key + id).
+
+    `score`: highest score first; `age`: longest in its current stage first.
+    """
+    rows = list(_page_queryset(user, filters, sort, after)[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE:
+        return rows, None
+    rows = rows[:PAGE_SIZE]
+    last = rows[-1]
+    return rows, _cursor(sort, last.stage_entered_at, last.score, last.proposal_id)
+
+
+def pipeline_page_values(
+    user: User,
+    filters: dict,
+    fields: tuple[str, ...],
+    *,
+    sort: str = "score",
+    after: str | None = None,
+) -> tuple[list[dict], str | None]:
+    """The same page as `pipeline_page`, as `.values(*fields)` dicts (no model instances):
+    for the pages and the API, which only read fields."""
+    keys = ("proposal_id", "score", "stage_entered_at")
+    qs = _page_queryset(user, filters, sort, after).values(*fields, *keys)
     rows = list(qs[: PAGE_SIZE + 1])
     if len(rows) <= PAGE_SIZE:
         return rows, None
     rows = rows[:PAGE_SIZE]
     last = rows[-1]
-    key = _epoch_us(last.stage_entered_at) if sort == "age" else last.score
-    return rows, f"{key}.{last.proposal_id}"
+    return rows, _cursor(sort, last["stage_entered_at"], last["score"], last["proposal_id"])
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """What a row of the pipeline table shows, read as plain values."""
+
+    proposal_id: int
+    proposal_version: int
+    title: str
+    firm_name: str
+    channel: str
+    score: int
+    stage: str
+    decision: str
+    days_in_stage: int
+    requested_krw: int
+    approved_krw: int | None
+    reviewer: str | None
+
+    @property
+    def channel_label(self) -> str:
+        return ChannelCode(self.channel).label
+
+    @property
+    def stage_label(self) -> str:
+        return ReviewStage(self.stage).label
+
+    @property
+    def decision_label(self) -> str:
+        return Decision(self.decision).label if self.decision else ""
+
+
+TABLE_FIELDS = (
+    "proposal__version",
+    "proposal__title",
+    "proposal__firm__name",
+    "channel",
+    "stage",
+    "decision",
+    "requested_krw",
+    "approved_krw",
+    "reviewer__username",
+)
+
+
+def pipeline_table_page(
+    user: User, filters: dict, *, sort: str = "score", after: str | None = None
+) -> tuple[list[TableRow], str | None]:
+    """One page of the table view as plain rows, and the next page's cursor."""
+    values, next_after = pipeline_page_values(user, filters, TABLE_FIELDS, sort=sort, after=after)
+    now = timezone.now()
+    rows = [
+        TableRow(
+            proposal_id=v["proposal_id"],
+            proposal_version=v["proposal__version"],
+            title=v["proposal__title"],
+            firm_name=v["proposal__firm__name"],
+            channel=v["channel"],
+            score=v["score"],
+            stage=v["stage"],
+            decision=v["decision"],
+            days_in_stage=(now - v["stage_entered_at"]).days,
+            requested_krw=v["requested_krw"],
+            approved_krw=v["approved_krw"],
+            reviewer=v["reviewer__username"],
+        )
+        for v in values
+    ]
+    return rows, next_after
 
 
 def pipeline_export_rows(user: User, filters: dict, sort: str = "score"):

@@ -7,6 +7,7 @@ Views read through fund.pipeline_selectors and write through fund.coordination /
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from functools import wraps
 
@@ -16,10 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from alliance.forms.accounts import add_service_errors
@@ -29,6 +31,7 @@ from matching.selectors import results_for_proposal
 
 from . import coordination, pipeline
 from . import pipeline_selectors as selectors
+from .aggregate_cache import cached
 from .choices import ChannelCode
 from .editor_views import CSV_FORMULA_PREFIXES
 from .models import CommitteeBody, Decision, PacketState, SavedView, SavedViewPage
@@ -77,9 +80,13 @@ queue_only = _only(coordination.can_see_queue)
 
 
 def _reference_lists() -> dict:
+    """The filter forms' sub-alliances and industries: the information site's cached
+    reference lists (stale once one of them is saved)."""
     return {
-        "sub_alliances": list(SubAlliance.objects.order_by("order")),
-        "industries": list(Industry.objects.order_by("order")),
+        "sub_alliances": cached(
+            "sub_alliances", lambda: list(SubAlliance.objects.order_by("order"))
+        ),
+        "industries": cached("industries", lambda: list(Industry.objects.order_by("order"))),
     }
 
 
@@ -278,6 +285,24 @@ def _pipeline_form(request):
     return PipelineFilterForm(request.GET or None, **_reference_lists())
 
 
+def _filters_html(request, form, *, action: str, show_sort: bool = False) -> str:
+    """The pipeline's filter form, drawn. Its widgets are most of a page's rendering time, and
+    a valid form is drawn the same for everyone from its filter values, the language and the
+    reference lists, so it is cached under the public aggregates' version (a form with errors
+    is drawn each time)."""
+    context = {"form": form, "action": action, "show_sort": show_sort}
+
+    def draw() -> str:
+        return render_to_string("fund/pipeline/_filters.html", context)
+
+    if form.is_bound and not form.is_valid():
+        return draw()
+    values = [(name, request.GET.getlist(name)) for name in form.fields] if form.is_bound else None
+    key = json.dumps([get_language(), action, show_sort, values], sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return cached(f"pipeline-filters:{digest}", draw)  # a SafeString, cached as one
+
+
 def _saved_views_context(request, page: str, save_form=None) -> dict:
     """The user's saved views (quick links) and the form that saves the current filters."""
     return {
@@ -294,6 +319,7 @@ def pipeline_board(request):
     columns = selectors.pipeline_board(request.user, form.filters())
     context = {
         "form": form,
+        "filters_html": _filters_html(request, form, action=reverse("pipeline:board")),
         "columns": columns,
         "now": timezone.now(),
         **_saved_views_context(request, SavedViewPage.BOARD),
@@ -308,11 +334,14 @@ def pipeline_table(request):
     form = _pipeline_form(request)
     filters = form.filters()
     sort = filters.pop("sort", "score")
-    rows, next_cursor = selectors.pipeline_page(
+    rows, next_cursor = selectors.pipeline_table_page(
         request.user, filters, sort=sort, after=request.GET.get("after")
     )
     context = {
         "form": form,
+        "filters_html": _filters_html(
+            request, form, action=reverse("pipeline:table"), show_sort=True
+        ),
         "rows": rows,
         "next_cursor": next_cursor,
         "now": timezone.now(),

@@ -5,13 +5,17 @@ Caching is skipped inside an atomic block, so these tests commit for real
 (`transaction=True`), as the web process does; each starts and ends with an empty cache.
 """
 
+import re
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
 from alliance import services as alliance_services
 from alliance.choices import ProposalStatus
+from alliance.models import SubAlliance
 from fund import pipeline
 from fund.choices import JO
 from fund.services import commitment_create
@@ -30,7 +34,11 @@ def empty_cache():
 
 
 def _committed(response, code: str) -> int:
-    return next(c.committed_krw for c in response.context["channels"] if c.code == code)
+    """The committed amount the page shows on a channel's card (the home page body is a
+    cached fragment, so the rendered page is what counts)."""
+    html = response.content.decode()
+    card = html[html.index(f'data-channel="{code}"') :]
+    return int(re.search(r'data-figure="committed" data-krw="([0-9]+)"', card)[1])
 
 
 def _stage_count(response, stage: str) -> int:
@@ -57,6 +65,44 @@ def test_the_home_page_shows_a_new_commitment_at_once(client, keit):
     response = client.get(reverse("home"))
     assert _committed(response, "loan") == 2 * JO
     assert 'data-krw="2000000000000"' in response.content.decode()
+
+
+def _home(client, language: str):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client.get(reverse("home"))
+
+
+def test_the_home_page_body_is_cached_per_language_and_follows_a_commitment(
+    client, keit, django_assert_num_queries
+):
+    korean, english = _home(client, "ko"), _home(client, "en")
+    with django_assert_num_queries(0):
+        korean_again, english_again = _home(client, "ko"), _home(client, "en")
+
+    commitment_create(channel_code="loan", year=2026, amount_krw=3 * JO, actor=keit, region="ulsan")
+
+    korean_after, english_after = _home(client, "ko"), _home(client, "en")
+    assert "첨단전략산업" in korean_again.content.decode()
+    assert "strategic industries it invests in" in english_again.content.decode()
+    assert "strategic industries it invests in" not in korean_again.content.decode()
+    assert [_committed(r, "loan") for r in (korean, english, korean_again, english_again)] == [
+        0,
+        0,
+        0,
+        0,
+    ]
+    assert [_committed(r, "loan") for r in (korean_after, english_after)] == [3 * JO, 3 * JO]
+
+
+def test_the_home_page_body_holds_no_visitor_specific_part(client, applicant):
+    anonymous = client.get(reverse("home")).content.decode()
+    client.force_login(applicant)
+    signed_in = client.get(reverse("home")).content.decode()
+
+    assert reverse("signup") in anonymous
+    assert reverse("alliance:proposal_new") in signed_in
+    assert 'id="cta-title"' in anonymous
+    assert 'id="cta-title"' not in signed_in
 
 
 def test_the_channel_page_shows_a_new_commitment_at_once(client, keit):
@@ -114,8 +160,9 @@ def test_the_board_counts_follow_a_stage_move(client, keit, kdb, django_assert_n
     )
     client.force_login(kdb)
     client.get(reverse("pipeline:board"))
-    # session, user, groups, sub-alliances, industries, five columns: no stage count.
-    with django_assert_num_queries(11):
+    # session, user, groups, saved views, the columns' cards (one UNION ALL): no stage count,
+    # and the filter form's reference lists and drawing come from the cache.
+    with django_assert_num_queries(5):
         before = client.get(reverse("pipeline:board"))
 
     pipeline.proposal_advance(proposal_id=proposal.pk, actor=kdb, stage="prescreen")
@@ -132,7 +179,50 @@ def test_board_counts_filtered_on_the_proposal_are_counted_each_time(
     client.force_login(kdb)
     client.get(reverse("pipeline:board"), {"region": "gyeongnam"})
 
-    with django_assert_num_queries(12):
+    # As above, plus the stage counts.
+    with django_assert_num_queries(6):
         response = client.get(reverse("pipeline:board"), {"region": "gyeongnam"})
 
     assert _stage_count(response, "received") == 1
+
+
+def _selected(response, name: str) -> list[str]:
+    html = response.content.decode()
+    select = html[html.index(f'<select name="{name}"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_the_cached_filter_form_shows_each_querys_own_selection(client, kdb):
+    client.force_login(kdb)
+    for _ in range(2):  # drawn, then from the cache
+        loan = client.get(reverse("pipeline:board"), {"channel": "loan"})
+        direct = client.get(reverse("pipeline:table"), {"channel": "direct", "sort": "age"})
+        plain = client.get(reverse("pipeline:board"))
+
+        assert _selected(loan, "channel") == ["loan"]
+        assert _selected(direct, "channel") == ["direct"]
+        assert _selected(direct, "sort") == ["age"]
+        assert _selected(plain, "channel") == [""]
+        assert '<select name="sort"' not in plain.content.decode()
+
+
+def test_the_cached_filter_form_follows_a_renamed_sub_alliance(client, kdb):
+    client.force_login(kdb)
+    client.get(reverse("pipeline:board"))
+    sub = SubAlliance.objects.order_by("order").first()
+
+    sub.name_ko = "새 이름 얼라이언스"
+    sub.save()
+
+    assert "새 이름 얼라이언스" in client.get(reverse("pipeline:board")).content.decode()
+
+
+def test_a_filter_form_with_errors_is_drawn_each_time_with_its_error(client, kdb):
+    client.force_login(kdb)
+    client.get(reverse("pipeline:board"), {"min_score": "50"})
+
+    response = client.get(reverse("pipeline:board"), {"min_score": "500"})
+
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert 'aria-invalid="true"' not in client.get(reverse("pipeline:board")).content.decode()

@@ -1,12 +1,14 @@
 """Pages of the screening inbox (KEIT), the coordination queue (both) and the pipeline (KDB)."""
 
 import csv
+import datetime
 import io
+import re
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from alliance.models import Proposal
 from fund import coordination, pipeline
@@ -232,8 +234,9 @@ def test_the_board_query_count_is_pinned(client, keit, kdb, django_assert_num_qu
     c = _client(client, kdb)
     c.get(reverse("pipeline:board"))
 
-    # session, user, groups, sub-alliances, industries, stage counts, five columns.
-    with django_assert_num_queries(12):
+    # session, user, groups, sub-alliances, industries, stage counts, saved views, the five
+    # columns' cards (one UNION ALL).
+    with django_assert_num_queries(8):
         c.get(reverse("pipeline:board"))
 
 
@@ -378,3 +381,78 @@ def test_fund_question_from_the_page(client, keit, kdb):
 
     assert CoordinationPacket.objects.filter(kind="info_requested").count() == 1
     assert pipeline.NEXT_STAGE["received"] == "prescreen"
+
+
+def _card(html: str, proposal_id: int) -> str:
+    start = html.index(f'portal-board-card" data-proposal="{proposal_id}">')
+    return html[start : html.index("</article>", start)]
+
+
+def test_a_board_card_shows_title_firm_amount_channel_score_and_days(client, keit, kdb):
+    proposal = submitted_proposal(title="스마트 공장 AX", requested_krw=3 * 10**9)
+    waiting = in_review(proposal, keit=keit, channel="loan")
+    decided = in_review(submitted_proposal(), keit=keit, channel="infra")
+    FundReview.objects.filter(proposal=waiting).update(
+        score=87, stage_entered_at=timezone.now() - datetime.timedelta(days=3, hours=1)
+    )
+    FundReview.objects.filter(proposal=decided).update(stage="decided", decision="rejected")
+
+    html = _client(client, kdb).get(reverse("pipeline:board")).content.decode()
+
+    card = _card(html, waiting.pk)
+    assert f'<a href="{reverse("pipeline:detail", args=[waiting.pk])}">스마트 공장 AX</a>' in card
+    assert f"<p>{waiting.firm.name}</p>" in card
+    assert "Ultra-low-rate loans · <strong>87</strong>" in card
+    assert "3 days in this stage" in card
+    assert "Reject" in _card(html, decided.pk)
+
+
+def test_board_cards_are_the_best_scored_of_each_stage_in_score_order(
+    client, keit, kdb, monkeypatch
+):
+    from fund import pipeline_selectors
+
+    monkeypatch.setattr(pipeline_selectors, "CARDS_PER_COLUMN", 2)
+    reviews = [in_review(submitted_proposal(), keit=keit) for _ in range(4)]
+    places = [("received", 10), ("received", 90), ("received", 50), ("committee", 70)]
+    for review, (stage, score) in zip(reviews, places, strict=True):
+        FundReview.objects.filter(proposal=review).update(stage=stage, score=score)
+
+    response = _client(client, kdb).get(reverse("pipeline:board"))
+
+    columns = {c.stage: [r.proposal_id for r in c.cards] for c in response.context["columns"]}
+    counts = {c.stage: c.count for c in response.context["columns"]}
+    assert columns["received"] == [reviews[1].pk, reviews[2].pk]
+    assert columns["committee"] == [reviews[3].pk]
+    assert (counts["received"], counts["committee"]) == (3, 1)
+
+
+def test_a_table_row_shows_stage_decision_reviewer_and_the_version_to_tick(client, keit, kdb):
+    waiting = in_review(submitted_proposal(title="표 행"), keit=keit, channel="direct")
+    decided = in_review(submitted_proposal(), keit=keit, channel="infra")
+    FundReview.objects.filter(proposal=waiting).update(reviewer=kdb)
+    FundReview.objects.filter(proposal=decided).update(stage="decided", decision="deferred")
+
+    html = _client(client, kdb).get(reverse("pipeline:table")).content.decode()
+
+    rows = dict(re.findall(r'<tr data-proposal="(\d+)">(.*?)</tr>', html, re.S))
+    version = Proposal.objects.get(pk=waiting.pk).version
+    assert f'value="{waiting.pk}:{version}"' in rows[str(waiting.pk)]
+    assert "Direct investment" in rows[str(waiting.pk)]
+    assert "<td>Received</td>" in rows[str(waiting.pk)]
+    assert "<td>kdb</td>" in rows[str(waiting.pk)]
+    assert 'type="checkbox"' not in rows[str(decided.pk)]
+    assert "<td>Decided · Defer</td>" in rows[str(decided.pk)]
+    assert "<td>—</td>" in rows[str(decided.pk)]
+
+
+def test_the_bulk_form_offers_the_fund_staff_as_reviewers(client, keit, kdb):
+    in_review(submitted_proposal(), keit=keit)
+
+    response = _client(client, kdb).get(reverse("pipeline:table"))
+
+    field = response.context["bulk_form"]["reviewer"]
+    assert [(str(c.data["value"]), c.data["label"]) for c in field.subwidgets] == [
+        ("", "Choose…"),
+        (str(kdb.pk), "kdb"),
+    ]

@@ -1,6 +1,8 @@
 """API views of the fund: channels, the coordination queue, the pipeline, demand statistics and
 the information site. Reads use the pages' selectors; writes are one service call each."""
 
+import copy
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
@@ -24,6 +26,7 @@ from ..aggregate_cache import cached
 from ..choices import ChannelCode
 from ..models import FaqCategory, PacketDirection, PacketKind, PacketState
 from .serializers import (
+    REVIEW_ROW_FIELDS,
     ChannelOutput,
     DemandOutput,
     EventOutput,
@@ -33,7 +36,7 @@ from .serializers import (
     RegistrationInput,
     RegistrationOutput,
     ReviewOutput,
-    review_rows,
+    review_value_rows,
 )
 
 PACKET_PAGE_SIZE = 50
@@ -192,14 +195,26 @@ class PacketViewSet(viewsets.ViewSet):
 # Pipeline
 
 
+class _FixedChoiceField(serializers.ChoiceField):
+    """A choice field of a query serializer whose choices never change after import.
+
+    Every serializer instance deep-copies its declared fields, and a ChoiceField's copy
+    deep-copies its lazily translated labels and rebuilds its choice maps: most of the time
+    of checking the pipeline's query. A declared field is never changed (binding only sets
+    the copy's own name and parent), so a shallow copy is the same field."""
+
+    def __deepcopy__(self, memo):
+        return copy.copy(self)
+
+
 class PipelineQuery(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=ChannelCode.choices, required=False)
-    stage = serializers.ChoiceField(choices=ReviewStage.choices, required=False)
+    channel = _FixedChoiceField(choices=ChannelCode.choices, required=False)
+    stage = _FixedChoiceField(choices=ReviewStage.choices, required=False)
     min_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    sub_alliance = serializers.ChoiceField(choices=SUB_ALLIANCE_CODES, required=False)
-    industry = serializers.ChoiceField(choices=INDUSTRY_CODES, required=False)
-    region = serializers.ChoiceField(choices=Region.choices, required=False)
-    sort = serializers.ChoiceField(
+    sub_alliance = _FixedChoiceField(choices=SUB_ALLIANCE_CODES, required=False)
+    industry = _FixedChoiceField(choices=INDUSTRY_CODES, required=False)
+    region = _FixedChoiceField(choices=Region.choices, required=False)
+    sort = _FixedChoiceField(
         choices=pipeline_selectors.SORTS,
         required=False,
         help_text="`score` (highest first, default) or `age` (longest in its stage first).",
@@ -221,7 +236,7 @@ PipelinePage = inline_serializer(
 
 def _industry_codes(rows) -> dict:
     """Industry id → code: a reference list, cached until an industry changes."""
-    if not any(row.proposal.industry_id for row in rows):
+    if not any(row["proposal__industry_id"] for row in rows):
         return {}
     return cached("industry_codes", lambda: dict(Industry.objects.values_list("pk", "code")))
 
@@ -243,14 +258,14 @@ class PipelineView(APIView):
         query = _query(PipelineQuery, request)
         sort = query.pop("sort", "score")
         after = query.pop("after", None)
-        rows, next_after = pipeline_selectors.pipeline_page(
-            request.user, query, sort=sort, after=after
+        rows, next_after = pipeline_selectors.pipeline_page_values(
+            request.user, query, REVIEW_ROW_FIELDS, sort=sort, after=after
         )
         url = request.build_absolute_uri()
         body = {
             "next": replace_query_param(url, "after", next_after) if next_after else None,
             "next_after": next_after,
-            "results": review_rows(rows, industry_codes=_industry_codes(rows)),
+            "results": review_value_rows(rows, industry_codes=_industry_codes(rows)),
         }
         return Response(body)
 
