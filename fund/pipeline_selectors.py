@@ -10,6 +10,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -235,7 +236,10 @@ def _board_cards(qs: QuerySet[FundReview]) -> dict[str, list[BoardCard]]:
     ]
     now = timezone.now()
     cards: dict[str, list[BoardCard]] = {stage: [] for stage in BOARD_STAGES}
-    rows = parts[0].union(*parts[1:], all=True)
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = parts[0].union(*parts[1:], all=True)
+    else:  # SQLite (`make run`): no LIMIT inside a compound query, so one query per stage.
+        rows = [row for part in parts for row in part]
     for pk, title, firm, requested, channel, score, decision, stage, entered in rows:
         cards[stage].append(
             BoardCard(pk, title, firm, requested, channel, score, decision, (now - entered).days)
