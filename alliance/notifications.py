@@ -10,9 +10,10 @@ has a unique key per event and recipient, so an event taken in twice mails once.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -21,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from .choices import Role
 from .models import (
@@ -125,12 +126,19 @@ def _one_line(text: str) -> str:
 
 def compose(kind: str, context: dict) -> tuple[str, str]:
     """Subject and body, Korean first then English, from `alliance/mail/<kind>.txt`."""
-    subjects, bodies = [], []
     title = _one_line(context.get("title", ""))
+    return _compose(
+        lambda: _(SUBJECTS[kind]) % {"title": title}, f"alliance/mail/{kind}.txt", context
+    )
+
+
+def _compose(subject: Callable[[], str], template: str, context: dict) -> tuple[str, str]:
+    """`subject()` and `template` rendered in Korean, then in English, as one mail."""
+    subjects, bodies = [], []
     for language in ("ko", "en"):
         with translation.override(language):
-            subjects.append(_(SUBJECTS[kind]) % {"title": title})
-            bodies.append(render_to_string(f"alliance/mail/{kind}.txt", context).strip())
+            subjects.append(subject())
+            bodies.append(render_to_string(template, context).strip())
     # dict.fromkeys drops the second subject when it has no Korean translation yet.
     subject = SUBJECT_PREFIX + " / ".join(dict.fromkeys(subjects))
     if len(subject) > SUBJECT_MAX:
@@ -157,6 +165,21 @@ def notify(
     if not people:
         return []
     subject, body = compose(kind, context)
+    return _write(
+        kind=kind, people=people, subject=subject, body=body, event_key=event_key, proposal=proposal
+    )
+
+
+def _write(
+    *,
+    kind: str,
+    people: dict[int, User],
+    subject: str,
+    body: str,
+    event_key: str,
+    proposal: Proposal | None,
+) -> list[int]:
+    """`notify`'s rows: one INSERT for every recipient, one send task after commit."""
     first_send = timezone.now() + datetime.timedelta(seconds=FIRST_SEND_GRACE_SECONDS)
     rows = [
         Notification(
@@ -306,6 +329,53 @@ def notify_referral_received(*, proposal: Proposal, packet, channel: str) -> lis
         event_key=f"packet:{packet.pk}",
         context=context,
         proposal=proposal,
+    )
+
+
+def notify_referrals_received(*, received: list[tuple]) -> list[int]:
+    """The fund secretariat: the referrals one batch delivery took in, as (proposal, packet,
+    channel). One referral mails as `notify_referral_received`; more make one digest mail per
+    recipient listing each, keyed by the referral packet ids (a batch taken in again mails
+    nothing more), and one send task."""
+    if len(received) <= 1:
+        return [
+            pk
+            for proposal, packet, channel in received
+            for pk in notify_referral_received(proposal=proposal, packet=packet, channel=channel)
+        ]
+    people = {user.pk: user for user in fund_staff_recipients()}
+    if not people:
+        return []
+    count = len(received)
+    context = {
+        "count": count,
+        "referrals": [
+            {
+                **_proposal_context(proposal),
+                "channel": _channel_label(channel),
+                "requested_krw": proposal.requested_krw,
+                "note": packet.payload.get("note", ""),
+                "link": absolute_url(reverse("pipeline:detail", args=[proposal.pk])),
+            }
+            for proposal, packet, channel in received
+        ],
+    }
+    subject, body = _compose(
+        lambda: (
+            ngettext("%(count)d new referral from KEIT", "%(count)d new referrals from KEIT", count)
+            % {"count": count}
+        ),
+        "alliance/mail/referral_digest.txt",
+        context,
+    )
+    packets = ",".join(sorted(str(packet.pk) for _proposal, packet, _channel in received))
+    return _write(
+        kind=NotificationKind.REFERRAL_RECEIVED,
+        people=people,
+        subject=subject,
+        body=body,
+        event_key=f"packets:{hashlib.sha256(packets.encode()).hexdigest()[:40]}",
+        proposal=None,
     )
 
 

@@ -17,13 +17,13 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance import notifications
 from alliance.choices import ProposalStatus, ReviewStage
-from alliance.models import NOTE_MAX, FundQuestion, Proposal, User
+from alliance.models import NOTE_MAX, AuditLog, FundQuestion, Proposal, User
 from alliance.services import PROPOSAL_FIELDS, TransitionNotAllowed, audit_record
 from matching.selectors import results_for_proposal
 
@@ -115,6 +115,18 @@ def next_packet_sequence() -> int:
             return cursor.fetchone()[0]
     current = CoordinationPacket.objects.aggregate(n=Max("sequence"))["n"] or 0
     return current + 1
+
+
+def next_packet_sequences(count: int) -> list[int]:
+    """`count` packet numbers in ascending order with one query (one `nextval` series)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [SEQUENCE, count])
+            return sorted(row[0] for row in cursor.fetchall())
+    current = CoordinationPacket.objects.aggregate(n=Max("sequence"))["n"] or 0
+    return list(range(current + 1, current + 1 + count))
 
 
 def _iso(value) -> str | None:
@@ -210,9 +222,33 @@ def packet_create(
     Call inside the transaction that makes the change the packet reports: if that rolls
     back, the packet never existed and nothing was sent.
     """
-    now = timezone.now()
-    packet = CoordinationPacket.objects.create(
+    packet = _packet_row(
+        proposal=proposal,
+        kind=kind,
+        direction=direction,
+        payload=payload,
+        actor=actor,
         sequence=next_packet_sequence(),
+        now=timezone.now(),
+    )
+    packet.save(force_insert=True)
+    schedule_delivery(packet_id=packet.pk)
+    return packet
+
+
+def _packet_row(
+    *,
+    proposal: Proposal,
+    kind: str,
+    direction: str,
+    payload: dict,
+    actor: User | None,
+    sequence: int,
+    now: datetime.datetime,
+) -> CoordinationPacket:
+    """The unsaved packet `packet_create` writes (also built in bulk by the batch intake)."""
+    return CoordinationPacket(
+        sequence=sequence,
         kind=kind,
         direction=direction,
         proposal=proposal,
@@ -223,13 +259,16 @@ def packet_create(
         next_attempt_at=now + backoff(1),
         created_by=actor if actor and actor.is_authenticated else None,
     )
-    schedule_delivery(packet_id=packet.pk)
-    return packet
 
 
 # Set while a batch delivery takes its packets in: the ids of the packets its intakes write.
 _collected_deliveries: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
     "coordination_collected_deliveries", default=None
+)
+# Set while a batch delivery takes its packets in: the referrals taken in, as
+# (proposal, packet, channel), for one digest mail per recipient once the batch is done.
+_collected_referral_mail: contextvars.ContextVar[list[tuple] | None] = contextvars.ContextVar(
+    "coordination_collected_referral_mail", default=None
 )
 
 
@@ -284,7 +323,17 @@ def status_packet_send(
     *, proposal: Proposal, kind: str, actor: User | None, data: dict | None = None
 ) -> CoordinationPacket:
     """A status packet from the fund secretariat back to KEIT (inside the change's transaction)."""
-    payload = {
+    return packet_create(
+        proposal=proposal,
+        kind=kind,
+        direction=PacketDirection.KDB_TO_KEIT,
+        payload=_status_payload(proposal, data),
+        actor=actor,
+    )
+
+
+def _status_payload(proposal: Proposal, data: dict | None) -> dict:
+    return {
         "proposal": proposal.pk,
         "title": proposal.title,
         "firm": proposal.firm.name,
@@ -293,13 +342,6 @@ def status_packet_send(
         "at": timezone.now().isoformat(),
         **(data or {}),
     }
-    return packet_create(
-        proposal=proposal,
-        kind=kind,
-        direction=PacketDirection.KDB_TO_KEIT,
-        payload=payload,
-        actor=actor,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,24 +471,8 @@ def _intake_referral(packet: CoordinationPacket, now: datetime.datetime) -> None
         # Taken in (the inbox row says so) but nothing to open: say why on the packet.
         packet.last_error = _("The proposal was no longer waiting for the fund.")
         return
-    payload = packet.payload
-    channel = payload.get("proposed_channel") or ""
-    score, rule_version = 0, None
-    for match in payload.get("match_results", []):
-        if match.get("channel") == channel:
-            score, rule_version = match.get("score"), match.get("rule_version")
-    FundReview.objects.create(
-        proposal=proposal,
-        referral=packet,
-        channel=channel,
-        score=score,
-        rule_version=rule_version,
-        requested_krw=proposal.requested_krw or 0,
-        stage=ReviewStage.RECEIVED,
-        stage_entered_at=now,
-        keit_note=payload.get("note", ""),
-        received_at=now,
-    )
+    channel = packet.payload.get("proposed_channel") or ""
+    _review_row(proposal, packet, channel, now).save(force_insert=True)
     previous = proposal.status
     proposal.status = ProposalStatus.IN_REVIEW
     proposal.stage = ReviewStage.RECEIVED
@@ -466,7 +492,124 @@ def _intake_referral(packet: CoordinationPacket, now: datetime.datetime) -> None
         actor=None,
         data={"referral": str(packet.pk), "channel": channel},
     )
-    notifications.notify_referral_received(proposal=proposal, packet=packet, channel=channel)
+    _mail_referral_received(proposal, packet, channel)
+
+
+def _review_row(
+    proposal: Proposal, packet: CoordinationPacket, channel: str, now: datetime.datetime
+) -> FundReview:
+    """The unsaved pipeline entry a referral opens, with the proposed channel's score."""
+    payload = packet.payload
+    score, rule_version = 0, None
+    for match in payload.get("match_results", []):
+        if match.get("channel") == channel:
+            score, rule_version = match.get("score"), match.get("rule_version")
+    return FundReview(
+        proposal=proposal,
+        referral=packet,
+        channel=channel,
+        score=score,
+        rule_version=rule_version,
+        requested_krw=proposal.requested_krw or 0,
+        stage=ReviewStage.RECEIVED,
+        stage_entered_at=now,
+        keit_note=payload.get("note", ""),
+        received_at=now,
+    )
+
+
+def _mail_referral_received(proposal: Proposal, packet: CoordinationPacket, channel: str) -> None:
+    """Mail the fund staff now, or (inside a batch delivery) add the referral to its digest."""
+    collected = _collected_referral_mail.get()
+    if collected is None:
+        notifications.notify_referral_received(proposal=proposal, packet=packet, channel=channel)
+    else:
+        collected.append((proposal, packet, channel))
+
+
+def _intake_referrals(packets: list[CoordinationPacket], now: datetime.datetime) -> None:
+    """`_intake_referral` for the new referral packets of a batch, in a fixed number of queries.
+
+    The proposals are locked with one query (in id order), the pipeline entries, audit rows
+    and `received` status packets are each written with one INSERT and the proposals moved
+    with one UPDATE; the rows are those the single intake writes, packet by packet in the
+    given order. The status packets are collected for the batch's delivery messages and the
+    referrals for its digest mail, as inside any batch delivery.
+    """
+    if not packets:
+        return
+    proposals = {
+        proposal.pk: proposal
+        for proposal in Proposal.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .annotate(has_review=Exists(FundReview.objects.filter(proposal=OuterRef("pk"))))
+        .filter(pk__in={packet.proposal_id for packet in packets})
+        .order_by("pk")
+    }
+    opened = []
+    for packet in packets:
+        proposal = proposals[packet.proposal_id]
+        if proposal.status != ProposalStatus.REFERRED or proposal.has_review:
+            packet.last_error = _("The proposal was no longer waiting for the fund.")
+            continue
+        proposal.has_review = True  # a second referral of it in this batch finds it taken
+        opened.append((packet, proposal, packet.payload.get("proposed_channel") or ""))
+    if not opened:
+        return
+    FundReview.objects.bulk_create(
+        [_review_row(proposal, packet, channel, now) for packet, proposal, channel in opened]
+    )
+    previous = ProposalStatus.REFERRED
+    Proposal.objects.filter(pk__in=[proposal.pk for _p, proposal, _c in opened]).update(
+        status=ProposalStatus.IN_REVIEW,
+        stage=ReviewStage.RECEIVED,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    for _packet, proposal, _channel in opened:
+        proposal.status = ProposalStatus.IN_REVIEW
+        proposal.stage = ReviewStage.RECEIVED
+        proposal.version += 1
+    # The rows `audit_record` writes, in one INSERT.
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=None,
+                action="proposal.receive",
+                object_type=proposal._meta.model_name,
+                object_id=str(proposal.pk),
+                proposal=proposal,
+                firm=proposal.firm,
+                from_state=previous,
+                to_state=proposal.status,
+                note="",
+                data={"packet": str(packet.pk), "stage": proposal.stage, "channel": channel},
+            )
+            for packet, proposal, channel in opened
+        ]
+    )
+    # The packets `status_packet_send` writes, numbered by one `nextval` series.
+    sent_at = timezone.now()
+    received = CoordinationPacket.objects.bulk_create(
+        [
+            _packet_row(
+                proposal=proposal,
+                kind=PacketKind.RECEIVED,
+                direction=PacketDirection.KDB_TO_KEIT,
+                payload=_status_payload(proposal, {"referral": str(packet.pk), "channel": channel}),
+                actor=None,
+                sequence=sequence,
+                now=sent_at,
+            )
+            for (packet, proposal, channel), sequence in zip(
+                opened, next_packet_sequences(len(opened)), strict=True
+            )
+        ]
+    )
+    for status_packet in received:
+        schedule_delivery(packet_id=status_packet.pk)
+    for packet, proposal, channel in opened:
+        _mail_referral_received(proposal, packet, channel)
 
 
 def _intake_info_requested(packet: CoordinationPacket, now: datetime.datetime) -> None:
@@ -504,9 +647,10 @@ def _intake_info_provided(packet: CoordinationPacket, now: datetime.datetime) ->
     )
 
 
-# What taking a packet in does on its receiving side, besides the inbox row. The referral's
-# intake is called by the delivery itself (it may note why nothing was opened).
+# What taking a packet in does on its receiving side, besides the inbox row; run once, for a
+# new inbox row. An intake may note on the packet why it opened nothing (`last_error`).
 INTAKES = {
+    PacketKind.REFERRAL: _intake_referral,
     PacketKind.INFO_REQUESTED: _intake_info_requested,
     PacketKind.DECISION: _intake_decision,
     PacketKind.INFO_PROVIDED: _intake_info_provided,
@@ -539,30 +683,34 @@ def _commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _take_in(inbox, packet: CoordinationPacket, now: datetime.datetime) -> bool:
+def _insert_inbox_row(inbox, packet: CoordinationPacket, now: datetime.datetime) -> bool:
     """Insert the inbox row for `packet` unless it exists; True if this call inserted it.
 
     One INSERT … ON CONFLICT DO NOTHING instead of get_or_create's SELECT, savepoint, INSERT
-    and release: the packet row is locked, so no other delivery races this one anyway. When
-    the row is new, the packet kind's intake (INTAKES) runs in the same transaction, so it
-    happens exactly once however often the packet is delivered.
+    and release: the packet row is locked, so no other delivery races this one anyway.
     """
     if connection.vendor != "postgresql":
         _entry, created = inbox.objects.get_or_create(
             packet=packet, defaults={"proposal_id": packet.proposal_id}
         )
-    else:
-        table = connection.ops.quote_name(inbox._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (packet_id, proposal_id, received_at) VALUES (%s, %s, %s) "  # noqa: S608
-                "ON CONFLICT (packet_id) DO NOTHING RETURNING packet_id",
-                [packet.pk, packet.proposal_id, now],
-            )
-            created = cursor.fetchone() is not None
-    if created and packet.kind in INTAKES:
-        INTAKES[packet.kind](packet, now)
-    return created
+        return created
+    table = connection.ops.quote_name(inbox._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (packet_id, proposal_id, received_at) VALUES (%s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (packet_id) DO NOTHING RETURNING packet_id",
+            [packet.pk, packet.proposal_id, now],
+        )
+        return cursor.fetchone() is not None
+
+
+def _run_intake(packet: CoordinationPacket, now: datetime.datetime) -> None:
+    """The packet kind's intake (INTAKES) for a packet whose inbox row was just inserted: in
+    the same transaction as that row, so it happens exactly once however often the packet
+    is delivered."""
+    intake = INTAKES.get(packet.kind)
+    if intake is not None:
+        intake(packet, now)
 
 
 def packet_deliver(*, packet_id) -> str:
@@ -593,23 +741,16 @@ def _inbox(packet: CoordinationPacket):
     return FundInbox if packet.direction == PacketDirection.KEIT_TO_KDB else KeitInbox
 
 
-def _take_in_locked(
-    packet: CoordinationPacket, now: datetime.datetime, *, inserted: bool | None = None
-) -> None:
-    """The intake of a locked, undelivered packet; sets (does not save) its delivered state.
-
-    `inserted` is given when the inbox row was already written for a whole batch
-    (`_insert_inbox_rows`): then only the intake that `_take_in` runs for a new row runs here.
-    """
-    if inserted is None:
-        created = _take_in(_inbox(packet), packet, now)
-    else:
-        created = inserted
-        if created and packet.kind in INTAKES:
-            INTAKES[packet.kind](packet, now)
+def _take_in_locked(packet: CoordinationPacket, now: datetime.datetime) -> None:
+    """The intake of a locked, undelivered packet; sets (does not save) its delivered state:
+    the inbox row, then the intake if this call inserted the row (`_run_intake`)."""
     packet.last_error = ""
-    if created and packet.kind == PacketKind.REFERRAL:
-        _intake_referral(packet, now)
+    if _insert_inbox_row(_inbox(packet), packet, now):
+        _run_intake(packet, now)
+    _mark_delivered(packet, now)
+
+
+def _mark_delivered(packet: CoordinationPacket, now: datetime.datetime) -> None:
     packet.state = PacketState.DELIVERED
     packet.delivered_at = now
     packet.next_attempt_at = None
@@ -620,13 +761,16 @@ def packet_deliver_many(*, packet_ids) -> dict[str, int]:
 
     The same intake as `packet_deliver`, for many packets with one commit: the packets are
     locked together in id order (two batches never wait for each other's packets in a
-    circle), the inbox rows are written with one INSERT per inbox, each new packet's intake
-    runs, and the states are written with one UPDATE. The status packets the intakes
-    write are sent as batch messages after the commit. Should any packet's intake raise, the
-    batch is rolled back and done again with a savepoint per packet and every constraint
-    checked at once, so only that packet is left out: it stays pending with its error noted,
-    and the sweep sends it again. Lost connections (OperationalError, InterfaceError) are
-    raised for the task to retry the whole batch, which is idempotent like a single delivery.
+    circle), the inbox rows are written with one INSERT per inbox, the new referrals are taken
+    in together (`_intake_referrals`: a fixed number of queries for the whole batch), every
+    other new packet's intake runs, and the states are written with one UPDATE. The status
+    packets the intakes write are sent as batch messages after the commit, and the fund staff
+    get one mail each for the referrals the batch took in (`notify_referrals_received`).
+    Should any packet's intake raise, the batch is rolled back and done again with a
+    savepoint per packet and every constraint checked at once, so only that packet is left
+    out: it stays pending with its error noted, and the sweep sends it again. Lost
+    connections (OperationalError, InterfaceError) are raised for the task to retry the whole
+    batch, which is idempotent like a single delivery.
     """
     keys = {_parse_id(pk) for pk in packet_ids}
     missing = int(None in keys)
@@ -645,8 +789,10 @@ def packet_deliver_many(*, packet_ids) -> dict[str, int]:
 
 
 def _insert_inbox_rows(packets: list[CoordinationPacket], now: datetime.datetime) -> set:
-    """`_take_in`'s INSERT … ON CONFLICT DO NOTHING for many packets: one statement per inbox
-    table; returns the ids of the packets whose row this call inserted (PostgreSQL)."""
+    """`_insert_inbox_row` for many packets: one statement per inbox table (PostgreSQL);
+    returns the ids of the packets whose row this call inserted."""
+    if connection.vendor != "postgresql":
+        return {p.pk for p in packets if _insert_inbox_row(_inbox(p), p, now)}
     inserted = set()
     for inbox in (FundInbox, KeitInbox):
         mine = [p for p in packets if _inbox(p) is inbox]
@@ -672,6 +818,7 @@ def _deliver_batch(keys: list[uuid.UUID], *, one_by_one: bool) -> dict[str, int]
     counts = {"delivered": 0, "duplicate": 0, "missing": 0, "failed": 0}
     owns_transaction = not connection.in_atomic_block
     written: list[str] = []
+    mail: list[tuple] = []
     with transaction.atomic():
         if owns_transaction:  # never relax the commit of a caller's wider transaction
             _commit_without_waiting_for_disk()
@@ -684,37 +831,53 @@ def _deliver_batch(keys: list[uuid.UUID], *, one_by_one: bool) -> dict[str, int]
         )
         counts["missing"] = len(keys) - len(packets)
         now = timezone.now()
-        delivered, noted, failed = [], [], {}
+        failed = {}
         todo = [
             p for p in packets if p.state not in (PacketState.DELIVERED, PacketState.ACKNOWLEDGED)
         ]
         counts["duplicate"] = len(packets) - len(todo)
-        inserted = None
-        if not one_by_one and connection.vendor == "postgresql":
-            inserted = _insert_inbox_rows(todo, now)
-        for packet in todo:
-            token = _collected_deliveries.set([])
-            try:
-                if one_by_one:
+        if one_by_one:
+            taken = []
+            for packet in todo:
+                deliveries = _collected_deliveries.set([])
+                referrals = _collected_referral_mail.set([])
+                try:
                     with transaction.atomic():
                         _take_in_locked(packet, now)
-                else:
-                    _take_in_locked(
-                        packet, now, inserted=None if inserted is None else packet.pk in inserted
-                    )
-            except (OperationalError, InterfaceError):
-                raise
-            except Exception as exc:
-                if not one_by_one:
+                except (OperationalError, InterfaceError):
                     raise
-                logger.warning("coordination packet %s failed", packet.pk, exc_info=True)
-                failed[packet.pk] = repr(exc)[:2000]
-                continue
-            else:
-                written.extend(_collected_deliveries.get())
+                except Exception as exc:
+                    logger.warning("coordination packet %s failed", packet.pk, exc_info=True)
+                    failed[packet.pk] = repr(exc)[:2000]
+                    continue
+                else:
+                    written.extend(_collected_deliveries.get())
+                    mail.extend(_collected_referral_mail.get())
+                    taken.append(packet)
+                finally:
+                    _collected_deliveries.reset(deliveries)
+                    _collected_referral_mail.reset(referrals)
+        else:
+            deliveries = _collected_deliveries.set(written)
+            referrals = _collected_referral_mail.set(mail)
+            try:
+                inserted = _insert_inbox_rows(todo, now)
+                new = [p for p in todo if p.pk in inserted]
+                for packet in todo:
+                    packet.last_error = ""
+                # The referrals together (a fixed number of queries), then the other kinds.
+                _intake_referrals([p for p in new if p.kind == PacketKind.REFERRAL], now)
+                for packet in new:
+                    if packet.kind != PacketKind.REFERRAL:
+                        _run_intake(packet, now)
+                for packet in todo:
+                    _mark_delivered(packet, now)
             finally:
-                _collected_deliveries.reset(token)
-            (noted if packet.last_error else delivered).append(packet)
+                _collected_deliveries.reset(deliveries)
+                _collected_referral_mail.reset(referrals)
+            taken = todo
+        delivered = [p for p in taken if not p.last_error]
+        noted = [p for p in taken if p.last_error]
         CoordinationPacket.objects.filter(pk__in=[p.pk for p in delivered]).update(
             state=PacketState.DELIVERED, delivered_at=now, next_attempt_at=None, last_error=""
         )
@@ -723,6 +886,8 @@ def _deliver_batch(keys: list[uuid.UUID], *, one_by_one: bool) -> dict[str, int]
         for key, error in failed.items():
             CoordinationPacket.objects.filter(pk=key).update(last_error=error)
         schedule_deliveries(packet_ids=written)
+        # One mail per fund staff member for the referrals the batch took in.
+        notifications.notify_referrals_received(received=mail)
     counts["delivered"] = len(delivered) + len(noted)
     counts["failed"] = len(failed)
     return counts
@@ -805,7 +970,13 @@ def packet_acknowledge(*, packet_id, actor: User) -> CoordinationPacket:
     if key is None:
         raise PacketNotFound
     with transaction.atomic():
-        packet = CoordinationPacket.objects.select_for_update().filter(pk=key).first()
+        # The proposal comes with the packet for the audit row; only the packet is locked.
+        packet = (
+            CoordinationPacket.objects.select_for_update(of=("self",))
+            .select_related("proposal")
+            .filter(pk=key)
+            .first()
+        )
         if packet is None:
             raise PacketNotFound
         if not is_receiver(actor, packet):

@@ -8,8 +8,9 @@ Writes N submitted proposals and their referral packets with the worker stopped,
 `celery -A portal worker --concurrency=2`, sends the packets as the sweep does (batch
 messages of coordination.DELIVERY_BATCH ids; `--single`: one delivery task per packet) and
 times until every packet (the referrals and the status packets their intake writes back) is
-delivered. The database named by DATABASE_URL is migrated and its proposals/packets are left
-in place.
+delivered. Two fund staff users with mail exist (created once), so the intakes write their
+mail too, as in a deployment. The database named by DATABASE_URL is migrated and its
+proposals/packets are left in place.
 """
 
 import os
@@ -31,6 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from alliance.choices import ProposalStatus, Role  # noqa: E402
+from alliance.models import Notification, User  # noqa: E402
 from fund import coordination  # noqa: E402
 from fund.coordination_tasks import deliver_packet  # noqa: E402
 from fund.models import CoordinationPacket, PacketState  # noqa: E402
@@ -50,6 +52,11 @@ def main(count: int, single: bool) -> None:
     for _cls in (_f.UserFactory, _f.FirmFactory, _f.ProposalFactory):
         _cls.reset_sequence(_base)
     keit = UserFactory(role=Role.ALLIANCE_SECRETARIAT)
+    # The fund secretariat's staff, mailed about every referral taken in.
+    for username in ("drain-kdb1", "drain-kdb2"):
+        if not User.objects.filter(username=username).exists():
+            UserFactory(username=username, role=Role.FUND_SECRETARIAT)
+    mails_before = Notification.objects.count()
     ids, proposals = [], []
     for _ in range(count):
         proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
@@ -98,7 +105,8 @@ def main(count: int, single: bool) -> None:
     print(
         f"{count} referrals, {delivered} packets delivered in {seconds:.2f} s: "
         f"{delivered / seconds:.1f} deliveries/s, {'single' if single else 'batch'} messages "
-        f"(load {os.getloadavg()[0]:.1f})"
+        f"(load {os.getloadavg()[0]:.1f}); "
+        f"{Notification.objects.count() - mails_before} mails to 2 fund staff"
     )
 
 

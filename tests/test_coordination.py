@@ -265,6 +265,26 @@ def test_the_receiving_side_acknowledges_a_delivered_packet(keit, kdb):
     assert AuditLog.objects.filter(action="packet.acknowledge").count() == 1
 
 
+def test_acknowledging_locks_the_packet_with_its_proposal_in_a_pinned_query_count(
+    keit, kdb, django_assert_num_queries
+):
+    proposal = submitted_proposal()
+    packet = coordination.proposal_refer(proposal_id=proposal.pk, actor=keit)
+    coordination.packet_deliver(packet_id=packet.pk)
+    kdb.is_fund_staff  # noqa: B018 (the role is loaded once per request, not by the service)
+
+    # savepoint, the packet and its proposal (locked: the packet only), update, audit, release
+    with django_assert_num_queries(5):
+        coordination.packet_acknowledge(packet_id=str(packet.pk), actor=kdb)
+
+    audit = AuditLog.objects.get(action="packet.acknowledge")
+    assert (audit.proposal_id, audit.object_id, audit.actor_id) == (
+        proposal.pk,
+        str(packet.pk),
+        kdb.pk,
+    )
+
+
 def test_acknowledging_twice_is_refused_and_changes_nothing(keit, kdb):
     packet = coordination.proposal_refer(proposal_id=submitted_proposal().pk, actor=keit)
     coordination.packet_deliver(packet_id=packet.pk)
