@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
+
 from alliance.choices import ProposalStatus
 from fund import coordination, pipeline
 from fund.models import CoordinationPacket, PacketKind
@@ -71,3 +73,10 @@ def meeting_of(*, kdb, body: str = "committee", **fields):
     return pipeline.committee_meeting_create(
         actor=kdb, body=body, meets_at=fields.pop("meets_at", meets_at), **fields
     )
+
+
+def signed_in(client, user, language: str = "en"):
+    """`client` signed in as `user`; pages in English, so messages are asserted as msgids."""
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client

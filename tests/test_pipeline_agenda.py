@@ -6,7 +6,6 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -18,6 +17,7 @@ from fund import pipeline
 from fund.models import AgendaItem, CommitteeMeeting, CoordinationPacket
 
 from .pipeline_support import at_stage, in_review, meeting_of, submitted_proposal
+from .pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,6 @@ SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 def _english():
     with translation.override("en"):
         yield
-
-
-def _client(client, user, language="en"):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
 
 
 def _agenda(meeting) -> list[tuple[int, int]]:

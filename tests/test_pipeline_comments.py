@@ -1,7 +1,6 @@
 """The fund secretariat's internal comments on a proposal under review: append-only, fund only."""
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
@@ -13,6 +12,7 @@ from fund.models import CommentImmutable, ReviewComment
 
 from .factories import UserFactory
 from .pipeline_support import at_stage, in_review, submitted_proposal
+from .pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-def _client(client, user):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture

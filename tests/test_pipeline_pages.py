@@ -6,7 +6,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -17,6 +16,7 @@ from fund.services import commitment_create
 
 from .factories import ProposalFactory
 from .pipeline_support import in_review, submitted_proposal, walk_to
+from .pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-def _client(client, user):
-    client.force_login(user)
-    # Messages are asserted in English (the msgids); the site is Korean by default.
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 KEIT_PAGES = ["pipeline:screening"]

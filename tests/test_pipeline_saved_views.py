@@ -1,7 +1,6 @@
 """Saved pipeline views: a fund staff member's named filter sets, shown as quick links."""
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
@@ -13,6 +12,7 @@ from fund.models import SavedView
 
 from .factories import UserFactory
 from .pipeline_support import in_review, submitted_proposal
+from .pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-def _client(client, user):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
