@@ -75,7 +75,7 @@ class TransitionNotAllowed(Exception):
 # Audit
 
 
-def audit_record(
+def audit_row(
     *,
     actor: User | None,
     action: str,
@@ -85,10 +85,10 @@ def audit_record(
     note: str = "",
     data: dict | None = None,
 ) -> AuditLog:
-    """Append one audit row; call inside the transaction that makes the change."""
+    """One unsaved audit row (for bulk writes); `audit_record` saves it."""
     proposal = obj if isinstance(obj, Proposal) else getattr(obj, "proposal", None)
     firm = obj if isinstance(obj, Firm) else getattr(obj, "firm", None)
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor if actor and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.model_name,
@@ -100,6 +100,13 @@ def audit_record(
         note=note,
         data=data or {},
     )
+
+
+def audit_record(**fields) -> AuditLog:
+    """Append one audit row; call inside the transaction that makes the change."""
+    row = audit_row(**fields)
+    row.save(force_insert=True)
+    return row
 
 
 # ---------------------------------------------------------------------------------------------

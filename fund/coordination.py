@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from alliance import notifications
 from alliance.choices import ProposalStatus, ReviewStage
 from alliance.models import NOTE_MAX, AuditLog, FundQuestion, Proposal, User
-from alliance.services import PROPOSAL_FIELDS, TransitionNotAllowed, audit_record
+from alliance.services import PROPOSAL_FIELDS, TransitionNotAllowed, audit_record, audit_row
 from matching.selectors import results_for_proposal
 
 from .choices import ChannelCode
@@ -573,16 +573,12 @@ def _intake_referrals(packets: list[CoordinationPacket], now: datetime.datetime)
     # The rows `audit_record` writes, in one INSERT.
     AuditLog.objects.bulk_create(
         [
-            AuditLog(
+            audit_row(
                 actor=None,
                 action="proposal.receive",
-                object_type=proposal._meta.model_name,
-                object_id=str(proposal.pk),
-                proposal=proposal,
-                firm=proposal.firm,
+                obj=proposal,
                 from_state=previous,
                 to_state=proposal.status,
-                note="",
                 data={"packet": str(packet.pk), "stage": proposal.stage, "channel": channel},
             )
             for packet, proposal, channel in opened
