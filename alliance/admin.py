@@ -2,13 +2,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications
-from .models import (
+from alliance.models import (
     AuditLog,
     Consultation,
     FinancialInstitution,
     Firm,
-    FundQuestion,
     Industry,
     Notification,
     Proposal,
@@ -17,6 +15,7 @@ from .models import (
     SubAlliance,
     User,
 )
+from alliance.notifications import services as notifications
 
 
 @admin.register(SubAlliance)
@@ -184,21 +183,3 @@ class NotificationAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("%(n)d mail will be sent again.") % {"n": count}, messages.SUCCESS
         )
-
-
-@admin.register(FundQuestion)
-class FundQuestionAdmin(admin.ModelAdmin):
-    """Read-only: questions change only through KEIT's relay and the applicant's answer."""
-
-    list_display = ("asked_at", "proposal", "relayed_at", "answered_at")
-    search_fields = ("proposal__title", "question", "answer")
-    list_select_related = ("proposal",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,7 +8,7 @@ class AllianceConfig(AppConfig):
     verbose_name = _("M.AX alliance")
 
     def ready(self) -> None:
-        from .roles import ensure_reference_data, ensure_role_groups
+        from alliance.roles import ensure_reference_data, ensure_role_groups
 
         # post_migrate also follows a flush, so reference rows survive transactional tests
         # and a `flush` in operations; both functions only add what is missing.

@@ -1,6 +1,6 @@
 """Template context: the signed-in user's roles, resolved once per request."""
 
-from .choices import Role
+from portal.core.vocabulary import Role
 
 
 def roles(request):

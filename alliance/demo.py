@@ -18,12 +18,11 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
-from fund.choices import EOK
-
-from . import services
-from .choices import FirmStatus, ProposalStatus, Role
-from .models import FinancialInstitution, Firm, Industry, Proposal, SubAlliance, User
-from .validators import brn_check_digit
+from alliance.firms import services as firms_services
+from alliance.models import FinancialInstitution, Firm, Industry, Proposal, SubAlliance, User
+from alliance.proposals import services
+from alliance.validators import brn_check_digit
+from portal.core.vocabulary import EOK, FirmStatus, ProposalStatus, Role
 
 DEFAULT_DEMO_PASSWORD = "demo1234!"  # noqa: S105 - documented demo credential (SPEC §4)
 DEMO_EMAIL_DOMAIN = "example.com"
@@ -707,7 +706,6 @@ class SeedResult:
     institutions_created: int = 0
     users_created: int = 0
     proposals_created: int = 0
-    site_content_created: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, ko, en
     firm_contacts: list[tuple[str, str]] = field(default_factory=list)  # username, firm
 
@@ -766,7 +764,7 @@ def _ensure_firm(spec: DemoFirm, *, password: str, keit: User, result: SeedResul
     firm = Firm.objects.filter(business_registration_number=spec.brn).first()
     if firm is None:
         sub_alliances = SubAlliance.objects.filter(code__in=spec.sub_alliances)
-        services.firm_sign_up(
+        firms_services.firm_sign_up(
             name=spec.name,
             business_registration_number=spec.brn,
             size_class=spec.size_class,
@@ -778,11 +776,11 @@ def _ensure_firm(spec: DemoFirm, *, password: str, keit: User, result: SeedResul
             sub_alliances=sub_alliances,
         )
         firm = Firm.objects.get(business_registration_number=spec.brn)
-        services.firm_update_profile(firm=firm, actor=keit, data={"name_en": spec.name_en})
+        firms_services.firm_update_profile(firm=firm, actor=keit, data={"name_en": spec.name_en})
         result.firms_created += 1
         result.users_created += 1
     if firm.status == FirmStatus.PENDING:
-        firm = services.firm_verify(firm=firm, actor=keit)
+        firm = firms_services.firm_verify(firm=firm, actor=keit)
     return firm
 
 
@@ -844,11 +842,6 @@ def seed_demo_world(*, password: str = DEFAULT_DEMO_PASSWORD) -> SeedResult:
 
         for spec in PROPOSALS:
             result.proposals_created += _ensure_proposal(spec, firms=firms, contacts=contacts)
-
-        # The information site's first notices, FAQ and three events open for registration.
-        from fund.site_services import site_demo_content_ensure
-
-        result.site_content_created = sum(site_demo_content_ensure().values())
 
     for spec in FIRMS:
         if spec.contact in ("applicant", "applicant2"):

@@ -9,10 +9,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from fund.choices import FUND_SIZE_KRW, ChannelCode
-
-from .choices import (
+from alliance.validators import (
+    format_brn,
+    format_crn,
+    validate_business_registration_number,
+    validate_crn_format,
+)
+from portal.core.vocabulary import (
     CAPITAL_AREA,
+    FUND_SIZE_KRW,
+    ChannelCode,
     DocumentKind,
     FirmStatus,
     InstitutionKind,
@@ -24,12 +30,6 @@ from .choices import (
     Role,
     SizeClass,
     Structure,
-)
-from .validators import (
-    format_brn,
-    format_crn,
-    validate_business_registration_number,
-    validate_crn_format,
 )
 
 TITLE_MAX = 200
@@ -752,78 +752,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient}"
-
-
-class FundQuestion(models.Model):
-    """A question from the fund secretariat (an `info_requested` packet taken in by KEIT).
-
-    KEIT relays it to the applicant (possibly reworded), the lead firm answers, and the answer
-    goes back to the fund as an `info_provided` packet. The proposal stays in the fund's review
-    throughout. One row per packet, so a packet taken in twice opens one question.
-    """
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="fund_questions")
-    packet = models.OneToOneField(
-        "fund.CoordinationPacket", on_delete=models.PROTECT, related_name="+"
-    )
-    question = models.TextField(_("question from the fund"))
-    asked_at = models.DateTimeField(_("asked at"))
-    relayed_question = models.TextField(_("question sent to the applicant"), blank=True)
-    relayed_at = models.DateTimeField(_("sent to the applicant at"), null=True, blank=True)
-    relayed_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    answer = models.TextField(_("answer"), blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    answer_packet = models.OneToOneField(
-        "fund.CoordinationPacket",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["asked_at", "id"]
-        verbose_name = _("question from the fund")
-        verbose_name_plural = _("questions from the fund")
-        indexes = [
-            models.Index(
-                fields=["asked_at"],
-                condition=Q(answered_at__isnull=True),
-                name="fund_question_open",
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(relayed_at__isnull=True) & Q(relayed_question=""))
-                | (Q(relayed_at__isnull=False) & ~Q(relayed_question="")),
-                name="fund_question_relayed_has_text",
-            ),
-            models.CheckConstraint(
-                condition=(Q(answered_at__isnull=True) & Q(answer=""))
-                | (
-                    Q(answered_at__isnull=False)
-                    & ~Q(answer="")
-                    & Q(relayed_at__isnull=False)
-                    & Q(answer_packet__isnull=False)
-                ),
-                name="fund_question_answer_after_relay",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.proposal_id}: {self.question[:40]}"
-
-    @property
-    def state(self) -> str:
-        """`open` (waiting for KEIT), `relayed` (waiting for the applicant) or `answered`."""
-        if self.answered_at is not None:
-            return "answered"
-        if self.relayed_at is not None:
-            return "relayed"
-        return "open"

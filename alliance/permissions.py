@@ -1,7 +1,7 @@
 """Who may do what to which object. Pure functions of (user, object); no queries beyond roles."""
 
-from .choices import FirmStatus, ProposalStatus
-from .models import Proposal, User
+from alliance.models import Consultation, Proposal, User
+from portal.core.vocabulary import FirmStatus, ProposalStatus
 
 
 def is_lead_member(user: User, proposal: Proposal) -> bool:
@@ -42,3 +42,20 @@ def can_verify_firm(user: User, firm) -> bool:
 
 def can_see_registry(user: User) -> bool:
     return user.is_authenticated and (user.is_alliance_staff or user.is_superuser)
+
+
+def can_request_consultation(user: User) -> bool:
+    return user.is_authenticated and user.is_applicant
+
+
+def can_handle_consultations(user: User) -> bool:
+    """Either secretariat confirms and declines; a superuser may look but not act."""
+    return user.is_authenticated and (user.is_fund_staff or user.is_alliance_staff)
+
+
+def can_see_all_consultations(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or can_handle_consultations(user))
+
+
+def is_firm_member(user: User, consultation: Consultation) -> bool:
+    return user.is_authenticated and user.is_applicant and user.firm_id == consultation.firm_id

@@ -1,6 +1,6 @@
 """Reference data seeded by migration: the ten 분과 and the twelve 첨단전략산업 (SPEC §1, §5)."""
 
-JO = 1_000_000_000_000
+from portal.core.vocabulary import JO
 
 SUB_ALLIANCES = [
     # code, 한국어, English, surveyed investment demand (won)
@@ -16,20 +16,6 @@ SUB_ALLIANCES = [
     ("ai_semiconductor", "AI 반도체", "AI Semiconductors", 15 * JO // 10),
 ]
 
-INDUSTRIES = [
-    ("semiconductor", "반도체", "Semiconductors"),
-    ("secondary_battery", "이차전지", "Secondary batteries"),
-    ("vaccine", "백신", "Vaccines"),
-    ("display", "디스플레이", "Displays"),
-    ("hydrogen", "수소", "Hydrogen"),
-    ("future_mobility", "미래형 이동수단", "Future mobility"),
-    ("bio", "바이오", "Biotechnology"),
-    ("ai", "AI", "Artificial intelligence"),
-    ("defense", "방산", "Defense"),
-    ("robot", "로봇", "Robotics"),
-    ("culture_content", "문화·콘텐츠", "Culture & content"),
-    ("critical_minerals", "핵심광물", "Critical minerals"),
-]
 
 # Model permissions each role's group holds (app_label.codename); applied after every migrate.
 ROLE_PERMISSIONS = {

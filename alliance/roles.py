@@ -3,8 +3,8 @@
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 
-from .choices import Role
-from .reference_data import INDUSTRIES, ROLE_PERMISSIONS, SUB_ALLIANCES
+from alliance.reference_data import ROLE_PERMISSIONS, SUB_ALLIANCES
+from portal.core.vocabulary import INDUSTRIES, Role
 
 
 def ensure_role_groups(**kwargs) -> None:

@@ -4,8 +4,8 @@ proposal's detail (SPEC §2), and only proposals that were actually submitted.""
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .choices import ProposalStatus
-from .models import Industry, Proposal, SubAlliance
+from alliance.models import Industry, Proposal, SubAlliance
+from portal.core.vocabulary import ProposalStatus
 
 # A proposal counts as demand once submitted, whatever happened next, unless withdrawn.
 SUBMITTED_STATUSES = (

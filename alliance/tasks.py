@@ -5,7 +5,8 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import consultations, notifications
+from alliance.consultations import services as consultations
+from alliance.notifications import services as notifications
 
 
 @shared_task(

@@ -146,10 +146,9 @@ def _load_matches(conn, cur, params: dict) -> None:
     import json
     from itertools import groupby
 
-    from fund.models import Channel
-    from matching.models import RuleSet
+    from fund.capacity.models import Channel
+    from matching.models import RuleSet, compiled_rule_set
     from matching.scoring import render
-    from matching.selectors import compiled_rule_set
 
     rule_set = RuleSet.objects.get(pk=params["rule_set"])
     compiled = {channel.code: channel for channel in compiled_rule_set(rule_set).channels}

@@ -29,6 +29,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from matching.models import compiled_rule_set
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -369,7 +371,7 @@ def bench_engine(scale: float) -> report.Metric:
     from matching.bench import REMAINING, synthetic
     from matching.scoring import evaluate
 
-    rules = selectors.compiled_rule_set(selectors.active_rule_set())
+    rules = compiled_rule_set(selectors.active_rule_set())
     proposals = synthetic(int(50_000 * max(scale, 0.2)))
     channels = [(c, REMAINING[c.code]) for c in rules.channels]
     best = 0.0
@@ -456,8 +458,8 @@ def bench_drain(pg, *, lo: int, hi: int, rule_set, scale: float) -> report.Metri
     from django.db.models import Max
 
     from alliance.models import User
-    from fund import coordination
-    from fund.models import CoordinationPacket, PacketState
+    from fund.coordination import services as coordination
+    from fund.coordination.models import CoordinationPacket, PacketState
 
     keit = User.objects.get(username="keit")
     kdb = User.objects.get(username="kdb")
@@ -558,9 +560,9 @@ def bench_submit(ids: list[int], rule_set) -> tuple[report.Metric, list[int]]:
     """Submit drafts one at a time (idle worker); time until all four results are stored."""
     from django.contrib.auth.models import Group
 
-    from alliance.choices import FirmStatus, Role
     from alliance.models import Firm, Proposal, User
-    from alliance.services import proposal_submit
+    from alliance.proposals.services import proposal_submit
+    from portal.core.vocabulary import FirmStatus, Role
 
     group = Group.objects.get(name=Role.APPLICANT)
     proposals = list(Proposal.objects.filter(pk__in=ids).order_by("pk"))
@@ -602,7 +604,7 @@ def bench_submit(ids: list[int], rule_set) -> tuple[report.Metric, list[int]]:
 def bench_referral(ids: list[int]) -> report.Metric:
     """Refer scored proposals one at a time (idle worker); time until the fund inbox has it."""
     from alliance.models import User
-    from fund import coordination
+    from fund.coordination import services as coordination
     from matching.models import MatchResult
 
     keit = User.objects.get(username="keit")

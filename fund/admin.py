@@ -1,18 +1,9 @@
 from django.contrib import admin
 
-from .models import (
-    AgendaItem,
-    AnnualPlan,
-    Channel,
-    Commitment,
-    CommitteeMeeting,
-    Event,
-    Faq,
-    Notice,
-    Registration,
-    ReviewComment,
-    SavedView,
-)
+from fund.capacity.models import AnnualPlan, Channel, Commitment
+from fund.coordination.models import FundQuestion
+from fund.review.models import AgendaItem, CommitteeMeeting, ReviewComment, SavedView
+from fund.site.models import Event, Faq, Notice, Registration
 
 
 class AnnualPlanInline(admin.TabularInline):
@@ -167,4 +158,22 @@ class SavedViewAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FundQuestion)
+class FundQuestionAdmin(admin.ModelAdmin):
+    """Read-only: questions change only through KEIT's relay and the applicant's answer."""
+
+    list_display = ("asked_at", "proposal", "relayed_at", "answered_at")
+    search_fields = ("proposal__title", "question", "answer")
+    list_select_related = ("proposal",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -8,7 +8,11 @@ class FundConfig(AppConfig):
     verbose_name = _("National Growth Fund")
 
     def ready(self) -> None:
-        from .reference import ensure_channels
+        from fund.capacity.reference import ensure_channels
+        from fund.coordination import receivers  # noqa: F401  (connects the signal handlers)
+        from fund.review import receivers as review_receivers
+
+        review_receivers.connect()
 
         post_migrate.connect(ensure_channels, sender=self, dispatch_uid="fund.ensure_channels")
         self._invalidate_cached_aggregates()
@@ -18,9 +22,9 @@ class FundConfig(AppConfig):
         # editor, not through one service; a signal covers every path. Commitments are
         # invalidated by fund.services.commitment_create, and here only when deleted (admin).
         from alliance.models import Industry, SubAlliance
-
-        from . import aggregate_cache
-        from .models import AnnualPlan, Channel, Commitment, FundReview
+        from fund.capacity.models import AnnualPlan, Channel, Commitment
+        from fund.review.models import FundReview
+        from portal.core import aggregate_cache
 
         def invalidate(**kwargs) -> None:
             aggregate_cache.invalidate()

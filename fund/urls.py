@@ -1,10 +1,13 @@
-from django.urls import path
+"""The fund's pages, concern by concern. The "pipeline" URL namespace spans KEIT's screening
+inbox and the packet pages (coordination) and KDB's pipeline (review)."""
 
-from . import public_views, views
+from django.urls import include, path
+
+from fund.coordination import urls as coordination_urls
+from fund.review import urls as review_urls
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("channels/<slug:code>/", public_views.channel_detail, name="channel_detail"),
-    path("alliance/", public_views.alliance_overview, name="alliance_overview"),
-    path("dashboard/", public_views.staff_dashboard, name="staff_dashboard"),
+    path("", include("fund.site.urls")),
+    path("", include((coordination_urls.urlpatterns + review_urls.urlpatterns, "pipeline"))),
+    path("", include("fund.site.public_urls")),
 ]

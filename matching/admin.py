@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import MatchResult, RescoreRun, RuleSet
+from matching.models import MatchResult, RescoreRun, RuleSet
 
 
 @admin.register(RuleSet)

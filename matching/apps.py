@@ -8,7 +8,8 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from .reference import ensure_start_rule_set
+        from matching import receivers  # noqa: F401  (connects the signal handlers)
+        from matching.reference import ensure_start_rule_set
 
         post_migrate.connect(
             ensure_start_rule_set, sender=self, dispatch_uid="matching.ensure_start_rule_set"

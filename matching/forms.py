@@ -14,13 +14,16 @@ from django.forms.utils import ErrorDict, ErrorList
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from alliance.choices import FundUse, Structure
-from alliance.reference_data import INDUSTRIES
-from fund.choices import FUND_SIZE_KRW, ChannelCode
-
-from .scoring.explain import CRITERION_LABELS, RULE_LABELS
-from .scoring.rules import CHANNEL_CODES, CRITERIA, ELIGIBILITY_RULES, as_decimal, default_rules
-from .services import NAME_MAX
+from matching.scoring.explain import CRITERION_LABELS, RULE_LABELS
+from matching.scoring.rules import (
+    CHANNEL_CODES,
+    CRITERIA,
+    ELIGIBILITY_RULES,
+    as_decimal,
+    default_rules,
+)
+from matching.services import NAME_MAX
+from portal.core.vocabulary import FUND_SIZE_KRW, INDUSTRIES, ChannelCode, FundUse, Structure
 
 RATIO_DIGITS = 12
 RATIO_PLACES = 6

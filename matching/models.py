@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from matching.scoring.engine import CompiledRuleSet, compile_rules
+
 
 class RuleSetStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -142,8 +144,7 @@ class MatchResult(models.Model):
         """{"checks", "breakdown", "hints"} as `explain` gives them (uses `rule_set`: join it)."""
         if "text" in self.trace:
             return self.trace["text"]
-        from .scoring.explain import render
-        from .selectors import compiled_rule_set
+        from matching.scoring.explain import render
 
         return render(compiled_rule_set(self.rule_set).channel(self.channel_id), self.trace)
 
@@ -229,3 +230,17 @@ class RulePreview(models.Model):
 
     def __str__(self) -> str:
         return f"preview {self.pk} v{self.rule_set_id}"
+
+
+_compiled_cache: dict[tuple[int, int], CompiledRuleSet] = {}
+
+
+def compiled_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
+    """Compile once per process for frozen sets; a draft is compiled afresh (it may change)."""
+    if rule_set.is_draft:
+        return compile_rules(rule_set.rules, version=rule_set.version)
+    key = (rule_set.pk, rule_set.version)
+    compiled = _compiled_cache.get(key)
+    if compiled is None:
+        compiled = _compiled_cache[key] = compile_rules(rule_set.rules, version=rule_set.version)
+    return compiled

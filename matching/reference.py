@@ -7,7 +7,7 @@ from django.utils import timezone
 def ensure_start_rule_set(apps=None, **kwargs) -> None:
     """Called by migration 0002 with its historical `apps`, and after every migrate (which
     also follows a flush) with the live registry. Later versions are made in the staff pages."""
-    from .scoring.rules import default_rules
+    from matching.scoring.rules import default_rules
 
     apps = apps or django_apps
     RuleSet = apps.get_model("matching", "RuleSet")

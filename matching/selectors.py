@@ -6,14 +6,13 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
-from alliance.choices import ProposalStatus, SizeClass
 from alliance.models import Proposal, ProposalPartner, User
-from fund.selectors import channels_with_capacity
-
-from .models import MatchResult, RescoreRun, RulePreview, RuleSet, RuleSetStatus
-from .scoring import CompiledRuleSet, ProposalInput, compile_rules
+from fund.capacity.selectors import channels_with_capacity
+from matching.models import MatchResult, RescoreRun, RulePreview, RuleSet, RuleSetStatus
+from matching.scoring import ProposalInput
+from portal.core.vocabulary import SME_SIZES, ProposalStatus
 
 # Everything that has been submitted and not withdrawn is in the pipeline and gets scored.
 SCOREABLE_STATUSES = (
@@ -23,24 +22,10 @@ SCOREABLE_STATUSES = (
     ProposalStatus.IN_REVIEW,
     ProposalStatus.DECIDED,
 )
-SME_SIZES = (SizeClass.SME, SizeClass.STARTUP)
-
-_compiled_cache: dict[tuple[int, int], CompiledRuleSet] = {}
 
 
 def active_rule_set() -> RuleSet | None:
     return RuleSet.objects.filter(status=RuleSetStatus.ACTIVE).first()
-
-
-def compiled_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
-    """Compile once per process for frozen sets; a draft is compiled afresh (it may change)."""
-    if rule_set.is_draft:
-        return compile_rules(rule_set.rules, version=rule_set.version)
-    key = (rule_set.pk, rule_set.version)
-    compiled = _compiled_cache.get(key)
-    if compiled is None:
-        compiled = _compiled_cache[key] = compile_rules(rule_set.rules, version=rule_set.version)
-    return compiled
 
 
 def channel_remaining() -> dict[str, int]:
@@ -192,3 +177,62 @@ def ids_in_batches(queryset: QuerySet[Proposal], size: int) -> Iterable[list[int
             chunk = []
     if chunk:
         yield chunk
+
+
+def best_match_field(field: str, rule_set_id: int | None):
+    """A subquery: `field` of the outer proposal's best eligible result in a rule set (the
+    highest score, then the channel order), the ranking KEIT's lists and the board use."""
+    return Subquery(
+        MatchResult.objects.filter(proposal=OuterRef("pk"), rule_set_id=rule_set_id, eligible=True)
+        .order_by("-score", "channel__order")
+        .values(field)[:1]
+    )
+
+
+NO_ELIGIBLE_CHANNEL = "none"
+
+
+def _eligible_results():
+    """Eligible results under the active rule set (whose id PostgreSQL looks up once per query,
+    as an InitPlan, since the subquery is not correlated)."""
+    active = RuleSet.objects.filter(status=RuleSetStatus.ACTIVE).values("pk")[:1]
+    return MatchResult.objects.filter(rule_set_id=Subquery(active), eligible=True)
+
+
+def proposals_with_best_match(
+    queryset: QuerySet[Proposal], *, filters: dict, sort: str = "submitted"
+) -> QuerySet[Proposal]:
+    """`queryset` (already restricted to the user) with `best_channel` and `best_score`: its
+    best eligible result under the active rule set (highest score, then the channel order, as
+    fund.pipeline_selectors ranks the screening inbox). Filtered by `best_channel` (a channel
+    code, or "none" for no eligible channel) and `min_score`, and sorted: newest or oldest
+    submission, or highest or lowest best score (no eligible channel last either way)."""
+    results = _eligible_results().filter(proposal=OuterRef("pk"))
+    qs = queryset.annotate(
+        # The score alone needs no channel order: a top-1 over (proposal, rule set, score).
+        best_score=Subquery(results.order_by("-score").values("score")[:1]),
+        best_channel=Subquery(results.order_by("-score", "channel__order").values("channel")[:1]),
+    )
+    # Each filter is first a semi-join on the results (one pass, hashed), so the per-row best
+    # channel is only worked out for proposals that can still match.
+    if filters.get("best_channel") == NO_ELIGIBLE_CHANNEL:
+        qs = qs.exclude(pk__in=_eligible_results().values("proposal_id"))
+    elif "best_channel" in filters:
+        channel = filters["best_channel"]
+        qs = qs.filter(
+            pk__in=_eligible_results().filter(channel=channel).values("proposal_id"),
+            best_channel=channel,
+        )
+    if "min_score" in filters:
+        # The best score is at least N exactly when some eligible result scores at least N.
+        qs = qs.filter(
+            pk__in=_eligible_results().filter(score__gte=filters["min_score"]).values("proposal_id")
+        )
+    newest = (F("submitted_at").desc(nulls_last=True), "-updated_at", "-id")
+    if sort == "score":
+        return qs.order_by(F("best_score").desc(nulls_last=True), *newest)
+    if sort == "score_asc":
+        return qs.order_by(F("best_score").asc(nulls_last=True), *newest)
+    if sort == "submitted_asc":
+        return qs.order_by(F("submitted_at").asc(nulls_last=True), "updated_at", "id")
+    return qs.order_by(*newest)

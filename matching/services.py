@@ -12,19 +12,19 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliance.audit import audit_record
 from alliance.models import Proposal, User
-from alliance.services import TransitionNotAllowed, audit_record
-
-from . import selectors
-from .models import (
+from matching import selectors
+from matching.models import (
     MatchResult,
     RescoreBatch,
     RescoreRun,
     RulePreview,
     RuleSet,
     RuleSetStatus,
+    compiled_rule_set,
 )
-from .scoring import (
+from matching.scoring import (
     CompiledRuleSet,
     RuleSetInvalid,
     best_channel,
@@ -36,6 +36,8 @@ from .scoring import (
     trace_json,
     validate_rules,
 )
+from portal.core.errors import TransitionNotAllowed
+from portal.core.tasks import task
 
 RESCORE_BATCH_SIZE = 500
 SWEEP_LIMIT = 2000
@@ -54,7 +56,7 @@ def can_manage_rules(user: User) -> bool:
 
 def schedule_scoring(*, proposal_id: int) -> None:
     """Score the proposal in a worker once the current transaction commits."""
-    from .tasks import score_proposal
+    score_proposal = task("matching.score_proposal")
 
     # robust: if the broker is down the submission still stands; the periodic sweep
     # (score_missing) scores it once the broker is back.
@@ -81,7 +83,7 @@ def score_proposals(
     the stored fingerprints first: should some rows exist after all, the COPY meets the unique
     key and the batch is upserted instead. Returns the number of rows inserted or updated.
     """
-    compiled = selectors.compiled_rule_set(rule_set)
+    compiled = compiled_rule_set(rule_set)
     if remaining is None:
         remaining = selectors.channel_remaining()
     inputs = selectors.proposal_inputs(queryset)
@@ -276,7 +278,7 @@ def check_draft(*, proposal: Proposal) -> list[dict]:
     rule_set = selectors.active_rule_set()
     if rule_set is None:
         return []
-    compiled = selectors.compiled_rule_set(rule_set)
+    compiled = compiled_rule_set(rule_set)
     remaining = selectors.channel_remaining()
     p = selectors.proposal_input(proposal)
     results = []
@@ -307,7 +309,7 @@ def rule_set_create_draft(*, actor: User, based_on_id: int | None = None) -> Rul
             else selectors.active_rule_set()
         )
         if source is None:
-            from .scoring import default_rules
+            from matching.scoring import default_rules
 
             rules, name = default_rules(), _("New rule set")
         else:
@@ -430,7 +432,7 @@ def rescore_start(
 
 def rescore_enqueue(*, run: RescoreRun) -> int:
     """Send one message per unfinished batch (after commit); finished batches are never redone."""
-    from .tasks import rescore_batch
+    rescore_batch = task("matching.rescore_batch")
 
     pending = list(run.batches.filter(done_at__isnull=True).values_list("pk", flat=True))
 
@@ -508,7 +510,7 @@ def preview_start(*, rule_set_id: int, actor: User) -> RulePreview:
     """Ask a worker what would change if the draft were activated now."""
     if not can_manage_rules(actor):
         raise PermissionDenied
-    from .tasks import preview_rule_set
+    preview_rule_set = task("matching.preview_rule_set")
 
     with transaction.atomic():
         rule_set = RuleSet.objects.get(pk=rule_set_id)
@@ -564,7 +566,7 @@ def preview_compute(*, preview_id: int) -> RulePreview | None:
     if preview is None:
         return None
     draft = compile_rules(preview.rule_set.rules, version=preview.rule_set.version)
-    base = selectors.compiled_rule_set(preview.base_rule_set) if preview.base_rule_set else None
+    base = compiled_rule_set(preview.base_rule_set) if preview.base_rule_set else None
     remaining = selectors.channel_remaining()
     changes = []
     total = 0

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import services
+from matching import services
 
 # Only a lost or refused database connection is worth retrying; a bug would fail again.
 RETRY_OPTIONS = {

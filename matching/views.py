@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance import permissions
-from alliance.selectors import proposal_get_for_user
-from alliance.services import TransitionNotAllowed
-
-from . import selectors, services
-from .forms import RuleSetEditor
-from .scoring.explain import CRITERION_LABELS, RULE_LABELS
+from alliance.proposals.selectors import proposal_get_for_user
+from matching import selectors, services
+from matching.forms import RuleSetEditor
+from matching.scoring.explain import CRITERION_LABELS, RULE_LABELS
+from portal.core.errors import TransitionNotAllowed
 
 
 def _rule_set_or_404(user, pk):

@@ -15,8 +15,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api_support import not_found
-from portal.api_throttles import TokenObtainThrottle
+from portal.core.api import not_found
+from portal.core.throttles import TokenObtainThrottle
 
 
 class TokenInput(serializers.Serializer):

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alliance import urls as alliance_urls
+from fund.coordination import urls as coordination_urls
 from portal.health import healthz
 
 admin.site.site_header = "M.AX × 국민성장펀드 포털 관리 / Portal administration"
@@ -12,11 +14,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("matching/", include("matching.urls")),
-    path("accounts/", include("alliance.account_urls")),
+    path("accounts/", include("alliance.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("fund.site_urls")),
-    path("", include("fund.pipeline_urls")),
     path("", include("fund.urls")),
-    path("", include("alliance.consultation_urls")),
-    path("", include("alliance.urls")),
+    path("", include("alliance.consultations.urls")),
+    path(
+        "", include((alliance_urls.urlpatterns + coordination_urls.alliance_patterns, "alliance"))
+    ),
 ]

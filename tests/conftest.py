@@ -3,9 +3,8 @@ import shutil
 import pytest
 from django.conf import settings
 
-from alliance.choices import Role
-
-from .factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
+from portal.core.vocabulary import Role
+from tests.factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
 
 # The real-worker fixtures (celery_worker, celery_worker_factory) for every test module.
 pytest_plugins = ["tests.celery_worker"]

@@ -6,9 +6,9 @@ import itertools
 import factory
 from django.contrib.auth.models import Group
 
-from alliance.choices import FirmStatus, ProposalStatus, Role
 from alliance.models import FinancialInstitution, Firm, Industry, Proposal, SubAlliance, User
 from alliance.validators import brn_check_digit
+from portal.core.vocabulary import FirmStatus, ProposalStatus, Role
 
 _brn_counter = itertools.count(100_000_001)
 

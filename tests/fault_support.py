@@ -29,11 +29,10 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from fund.coordination_tasks import sweep
-from fund.models import CoordinationPacket, PacketState
+from fund.coordination.models import CoordinationPacket, PacketState
+from fund.coordination.tasks import sweep
 from portal.celery import app as celery_app
-
-from .celery_worker import worker_database_url
+from tests.celery_worker import worker_database_url
 
 FREE_PORTS = range(6390, 6500)
 # kombu's Redis transport keeps each reserved, not yet acknowledged message in this hash.

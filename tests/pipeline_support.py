@@ -6,12 +6,12 @@ import time
 
 from django.conf import settings
 
-from alliance.choices import ProposalStatus
-from fund import coordination, pipeline
-from fund.models import CoordinationPacket, PacketKind
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket, PacketKind
+from fund.review import services as pipeline
 from matching import services as matching_services
-
-from .factories import ProposalFactory
+from portal.core.vocabulary import ProposalStatus
+from tests.factories import ProposalFactory
 
 STAGES_TO_COUNCIL = ("prescreen", "committee", "council")
 

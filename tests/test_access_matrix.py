@@ -28,31 +28,26 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from alliance import consultations
-from alliance.choices import FirmStatus, Role
-from alliance.models import (
-    AuditLog,
-    Consultation,
-    Firm,
-    FundQuestion,
-    Proposal,
-    ProposalDocument,
-    User,
-)
-from alliance.services import document_upload, fund_question_relay
-from fund import coordination, pipeline, site_services
-from fund.models import CoordinationPacket, Event, Faq, Notice, PacketKind, Registration
+from alliance.consultations import services as consultations
+from alliance.documents.services import document_upload
+from alliance.models import AuditLog, Consultation, Firm, Proposal, ProposalDocument, User
+from fund.coordination import services as coordination
+from fund.coordination.fund_questions import fund_question_relay
+from fund.coordination.models import CoordinationPacket, FundQuestion, PacketKind
+from fund.review import services as pipeline
+from fund.site import services as site_services
+from fund.site.models import Event, Faq, Notice, Registration
 from matching.models import RuleSet
-
-from .factories import (
+from portal.core.vocabulary import FirmStatus, Role
+from tests.factories import (
     ApplicantFactory,
     FirmFactory,
     InstitutionFactory,
     ProposalFactory,
     UserFactory,
 )
-from .files import make_pdf
-from .pipeline_support import in_review, referral_of, submitted_proposal
+from tests.files import make_pdf
+from tests.pipeline_support import in_review, referral_of, submitted_proposal
 
 ROLES = ("anonymous", "applicant_a", "applicant_b", "keit", "kdb", "editor")
 

@@ -19,12 +19,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from alliance.choices import ProposalStatus
-from fund import coordination
+from fund.coordination import services as coordination
 from matching import services as matching_services
-
-from .api_helpers import _fresh_throttles, client_for  # noqa: F401
-from .factories import ProposalFactory
+from portal.core.vocabulary import ProposalStatus
+from tests.api_helpers import (
+    _fresh_throttles,  # noqa: F401  (a fixture)
+    client_for,
+)
+from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,13 @@ import json
 import pytest
 from django.test import Client
 
-from fund import coordination
-from fund.models import CoordinationPacket
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket
 from matching import services as matching_services
-
-from .api_helpers import API, _fresh_throttles  # noqa: F401
+from tests.api_helpers import (
+    API,
+    _fresh_throttles,  # noqa: F401  (a fixture)
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,10 +121,9 @@ def test_an_integrator_runs_a_proposal_from_creation_to_decision(applicant, keit
 def test_a_decision_beyond_the_channel_capacity_is_409_and_changes_nothing(
     applicant, keit, kdb, firm
 ):
-    from fund.models import Channel, Commitment
-    from fund.services import commitment_create
-
-    from .pipeline_support import in_review, submitted_proposal, walk_to
+    from fund.capacity.models import Channel, Commitment
+    from fund.capacity.services import commitment_create
+    from tests.pipeline_support import in_review, submitted_proposal, walk_to
 
     proposal = submitted_proposal(firm=firm)
     in_review(proposal, keit=keit, channel="loan")

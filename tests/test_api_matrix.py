@@ -5,15 +5,19 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alliance.choices import ProposalStatus
 from alliance.models import AuditLog, Proposal, ProposalDocument
-from fund.models import CoordinationPacket, Event, Faq, Notice
+from fund.coordination.models import CoordinationPacket
+from fund.site.models import Event, Faq, Notice
 from matching.models import RuleSet
-
-from .api_helpers import API, _fresh_throttles, client_for  # noqa: F401
-from .factories import FirmFactory, ProposalFactory
-from .files import make_pdf
-from .pipeline_support import in_review, submitted_proposal
+from portal.core.vocabulary import ProposalStatus
+from tests.api_helpers import (
+    API,
+    _fresh_throttles,  # noqa: F401  (a fixture)
+    client_for,
+)
+from tests.factories import FirmFactory, ProposalFactory
+from tests.files import make_pdf
+from tests.pipeline_support import in_review, submitted_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +65,7 @@ def _state():
 def test_another_organisations_object_is_404_and_nothing_changes(
     request, role, method, template, other_draft, other_applicant
 ):
-    from alliance.services import document_upload
+    from alliance.documents.services import document_upload
 
     document = document_upload(
         proposal_id=other_draft.pk, actor=other_applicant, upload=make_pdf(), kind="other"

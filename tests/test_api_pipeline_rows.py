@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from alliance.models import Industry, Proposal
 from fund.api.serializers import REVIEW_ROW_FIELDS, ReviewOutput, review_value_rows
-from fund.models import FundReview
-
-from .factories import UserFactory
-from .pipeline_support import in_review, submitted_proposal
+from fund.review.models import FundReview
+from tests.factories import UserFactory
+from tests.pipeline_support import in_review, submitted_proposal
 
 pytestmark = pytest.mark.django_db
 

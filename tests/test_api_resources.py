@@ -3,13 +3,16 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
-from alliance.choices import FirmStatus, ProposalStatus
 from alliance.models import AuditLog, Firm, Proposal, ProposalDocument, User
 from matching import services as matching_services
-
-from .api_helpers import API, _fresh_throttles, client_for  # noqa: F401
-from .factories import FirmFactory, ProposalFactory, next_valid_brn
-from .files import *  # noqa: F403
+from portal.core.vocabulary import FirmStatus, ProposalStatus
+from tests.api_helpers import (
+    API,
+    _fresh_throttles,  # noqa: F401  (a fixture)
+    client_for,
+)
+from tests.factories import FirmFactory, ProposalFactory, next_valid_brn
+from tests.files import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
 
@@ -323,7 +326,7 @@ def test_a_file_whose_content_does_not_match_its_type_is_400_on_file(applicant, 
 
 
 def test_channels_show_capacity_from_the_ledger(kdb):
-    from fund.services import commitment_create
+    from fund.capacity.services import commitment_create
 
     commitment_create(
         channel_code="loan", year=2026, amount_krw=5_000_000_000, actor=kdb, region="busan"

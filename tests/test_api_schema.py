@@ -3,7 +3,11 @@
 import pytest
 from django.core.management import call_command
 
-from .api_helpers import API, _fresh_throttles, client_for  # noqa: F401
+from tests.api_helpers import (
+    API,
+    _fresh_throttles,  # noqa: F401  (a fixture)
+    client_for,
+)
 
 
 def test_the_schema_generates_without_warnings_and_validates(tmp_path):

@@ -8,9 +8,8 @@ from django.test import RequestFactory
 
 from alliance.admin import AuditLogAdmin
 from alliance.models import AuditLog, AuditLogImmutable, Proposal
-from alliance.services import proposal_submit
-
-from .factories import UserFactory
+from alliance.proposals.services import proposal_submit
+from tests.factories import UserFactory
 
 
 @pytest.fixture

@@ -18,12 +18,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from alliance.models import Proposal
-from fund import pipeline
-from fund.models import Channel, Commitment, FundReview
-from fund.selectors import channel_capacity
-from fund.services import CapacityExceeded, commitment_create
-
-from .pipeline_support import in_review, submitted_proposal, walk_to
+from fund.capacity.models import Channel, Commitment
+from fund.capacity.selectors import channel_capacity
+from fund.capacity.services import commitment_create
+from fund.review import services as pipeline
+from fund.review.models import FundReview
+from portal.core.errors import CapacityExceeded
+from tests.pipeline_support import in_review, submitted_proposal, walk_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,8 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from alliance.models import AuditLog, Proposal
-
-from .factories import ApplicantFactory
+from tests.factories import ApplicantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from fund.models import Event, Registration, RegistrationStatus
-from fund.site_services import cancel_token_issue, event_register
+from fund.site.models import Event, Registration, RegistrationStatus
+from fund.site.services import cancel_token_issue, event_register
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,9 +5,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from alliance.models import Firm, Proposal, ProposalDocument
-from fund.choices import FUND_SIZE_KRW
-
-from .factories import FirmFactory
+from portal.core.vocabulary import FUND_SIZE_KRW
+from tests.factories import FirmFactory
 
 
 def _refused_update(model, pk, **values) -> None:

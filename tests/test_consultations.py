@@ -13,8 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from alliance.choices import FirmStatus
-from alliance.consultations import (
+from alliance.consultations.services import (
     consultation_cancel,
     consultation_confirm,
     consultation_decline,
@@ -22,10 +21,10 @@ from alliance.consultations import (
     consultation_request,
 )
 from alliance.models import AuditLog, Consultation
-from alliance.services import TransitionNotAllowed
 from alliance.tasks import send_consultation_mail
-
-from .factories import ApplicantFactory, FirmFactory, InstitutionFactory, UserFactory
+from portal.core.errors import TransitionNotAllowed
+from portal.core.vocabulary import FirmStatus
+from tests.factories import ApplicantFactory, FirmFactory, InstitutionFactory, UserFactory
 
 SEOUL = ZoneInfo("Asia/Seoul")
 SITE = "https://fund.example.kr"

@@ -9,20 +9,19 @@ from django.db import IntegrityError
 from django.utils import timezone, translation
 
 from alliance.models import AuditLog, Proposal
-from alliance.services import TransitionNotAllowed
-from fund import coordination
-from fund.models import (
+from fund.coordination import services as coordination
+from fund.coordination.models import (
     CoordinationPacket,
     FundInbox,
-    FundReview,
     KeitInbox,
     PacketImmutable,
     PacketKind,
     PacketState,
 )
-
-from .factories import ProposalFactory
-from .pipeline_support import submitted_proposal
+from fund.review.models import FundReview
+from portal.core.errors import TransitionNotAllowed
+from tests.factories import ProposalFactory
+from tests.pipeline_support import submitted_proposal
 
 pytestmark = pytest.mark.django_db
 

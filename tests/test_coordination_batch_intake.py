@@ -12,17 +12,17 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from alliance import notifications
-from alliance.choices import Role
 from alliance.models import AuditLog, Notification, Proposal
+from alliance.notifications import services as notifications
 from alliance.tasks import send_notifications
 from alliance.templatetags.portal_tags import krw
-from fund import coordination
-from fund.coordination_tasks import deliver_packets
-from fund.models import CoordinationPacket, FundInbox, FundReview, PacketKind
-
-from .factories import FirmFactory, UserFactory
-from .pipeline_support import referral_of, submitted_proposal
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket, FundInbox, PacketKind
+from fund.coordination.tasks import deliver_packets
+from fund.review.models import FundReview
+from portal.core.vocabulary import Role
+from tests.factories import FirmFactory, UserFactory
+from tests.pipeline_support import referral_of, submitted_proposal
 
 SITE = "https://fund.example.kr"
 

@@ -8,28 +8,27 @@ import pytest
 import redis
 
 from alliance.models import AuditLog, Proposal
-from fund import coordination
-from fund.coordination_tasks import deliver_packets
-from fund.models import (
+from fund.coordination import services as coordination
+from fund.coordination.models import (
     CoordinationPacket,
     FundInbox,
-    FundReview,
     KeitInbox,
     PacketKind,
     PacketState,
 )
+from fund.coordination.tasks import deliver_packets
+from fund.review.models import FundReview
 from portal.celery import app as celery_app
-
-from .fault_support import (
+from tests.fault_support import (
     backends,
     sleeping_backend,
     slow_inserts,
     sweep_until_delivered,
-    tagged_worker_fixture,  # noqa: F401 (fixture)
+    tagged_worker_fixture,  # noqa: F401  (a fixture)
     unacked_messages,
     wait_for,
 )
-from .pipeline_support import submitted_proposal
+from tests.pipeline_support import submitted_proposal
 
 pytest_plugins = ["tests.celery_worker"]
 

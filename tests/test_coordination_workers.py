@@ -9,13 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.models import Proposal
-from fund import coordination, pipeline
-from fund.coordination_tasks import deliver_packet, sweep
-from fund.models import Channel, CoordinationPacket, FundInbox, FundReview, KeitInbox
-from fund.selectors import channel_capacity
+from fund.capacity.models import Channel
+from fund.capacity.selectors import channel_capacity
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket, FundInbox, KeitInbox
+from fund.coordination.tasks import deliver_packet, sweep
+from fund.review import services as pipeline
+from fund.review.models import FundReview
 from portal.celery import app as celery_app
-
-from .pipeline_support import STAGES_TO_COUNCIL, submitted_proposal, wait_for
+from tests.pipeline_support import STAGES_TO_COUNCIL, submitted_proposal, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils import translation
 
-from alliance.choices import ProposalStatus
-from alliance.documents import check_upload, safe_display_name
+from alliance.documents.checks import check_upload, safe_display_name
+from alliance.documents.services import document_delete, document_upload
 from alliance.models import AuditLog, Proposal, ProposalDocument, ProposalPartner
-from alliance.services import TransitionNotAllowed, document_delete, document_upload
-
-from . import files
+from portal.core.errors import TransitionNotAllowed
+from portal.core.vocabulary import ProposalStatus
+from tests import files
 
 MISMATCH = "The file's content does not match its type."
 WRONG_TYPE = "Only PDF, DOCX, XLSX, PPTX, HWP and HWPX files are accepted."

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.models import AuditLog
-from fund.models import Event, Faq, Notice, Registration
-from fund.site_services import event_register, event_update
+from fund.site.models import Event, Faq, Notice, Registration
+from fund.site.services import event_register, event_update
 
 
 def make_event(**overrides) -> Event:

@@ -15,9 +15,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alliance.models import AuditLog
-from fund.models import CancelToken, Event, Registration, RegistrationStatus
-from fund.site_forms import CONSENT_REQUIRED
-from fund.site_services import (
+from fund.site.forms import CONSENT_REQUIRED
+from fund.site.models import CancelToken, Event, Registration, RegistrationStatus
+from fund.site.services import (
     MAIL_LANGUAGE_SEPARATOR,
     InvalidCancelToken,
     RegistrationAlreadyCancelled,
@@ -25,7 +25,7 @@ from fund.site_services import (
     event_register,
     registration_cancel_by_token,
 )
-from fund.tasks import send_registration_mail
+from fund.site.tasks import send_registration_mail
 
 SITE = "https://fund.example.kr"
 CANCEL_LINK = re.compile(re.escape(SITE) + r"(/events/cancel/[A-Za-z0-9_\-]+/)")

@@ -12,17 +12,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.consultations import consultation_request
+from alliance.consultations.services import consultation_request
 from alliance.models import Proposal
-from fund.models import Event, Registration, RegistrationStatus
+from fund.site.models import Event, Registration, RegistrationStatus
 from matching.models import MatchResult
 from matching.tasks import score_missing
-
-from .factories import InstitutionFactory
-from .fault_support import (
+from tests.factories import InstitutionFactory
+from tests.fault_support import (
     broker_url,
     closed_port_url,
-    tagged_worker_fixture,  # noqa: F401 (fixture)
+    tagged_worker_fixture,  # noqa: F401  (a fixture)
     wait_for,
 )
 

@@ -6,20 +6,20 @@ import re
 
 import pytest
 
-from fund import coordination
-from fund.models import CoordinationPacket, FundInbox, FundReview, PacketState
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket, FundInbox, PacketState
+from fund.review.models import FundReview
 from matching import selectors, services
 from matching.models import MatchResult, RescoreBatch, RescoreRun
-
-from .factories import ProposalFactory
-from .fault_support import (
+from tests.factories import ProposalFactory
+from tests.fault_support import (
     sleeping_backend,
     slow_inserts,
-    tagged_worker_fixture,  # noqa: F401 (fixtures)
+    tagged_worker_fixture,  # noqa: F401  (a fixture)
     terminate_backend,
     wait_for,
 )
-from .pipeline_support import submitted_proposal
+from tests.pipeline_support import submitted_proposal
 
 pytest_plugins = ["tests.celery_worker"]
 

@@ -16,29 +16,28 @@ from django.core.management import call_command
 from django.db import transaction
 
 from alliance.models import AuditLog, Proposal
-from fund import coordination
-from fund.choices import ChannelCode
-from fund.models import (
+from fund.coordination import services as coordination
+from fund.coordination.models import (
     CoordinationPacket,
     FundInbox,
-    FundReview,
     KeitInbox,
     PacketKind,
     PacketState,
 )
+from fund.review.models import FundReview
 from matching import selectors, services
 from matching.models import MatchResult, RescoreBatch, RescoreRun
-
-from .fault_support import (
+from portal.core.vocabulary import ChannelCode
+from tests.fault_support import (
     backends,
     sleeping_backend,
     slow_inserts,
     sweep_until_delivered,
-    tagged_worker_fixture,  # noqa: F401 (fixtures)
+    tagged_worker_fixture,  # noqa: F401  (a fixture)
     unacked_messages,
     wait_for,
 )
-from .pipeline_support import submitted_proposal
+from tests.pipeline_support import submitted_proposal
 
 pytest_plugins = ["tests.celery_worker"]
 

@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from alliance.models import AuditLog
-from fund.choices import JO
-from fund.models import AnnualPlan, Channel, Commitment
-from fund.selectors import channels_with_capacity, fund_targets
-from fund.services import CapacityExceeded, commitment_create
+from fund.capacity.models import AnnualPlan, Channel, Commitment
+from fund.capacity.selectors import channels_with_capacity, fund_targets
+from fund.capacity.services import commitment_create
+from portal.core.errors import CapacityExceeded
+from portal.core.vocabulary import JO
 
 
 @pytest.mark.django_db

@@ -7,13 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from alliance import services
-from alliance.models import AuditLog, FundQuestion, Notification, ProposalPartner
-from fund import coordination, pipeline
-from fund.models import CoordinationPacket, FundInbox, FundReview, PacketKind
-
-from .factories import ApplicantFactory, FirmFactory, UserFactory
-from .pipeline_support import in_review, submitted_proposal
+from alliance.models import AuditLog, Notification, ProposalPartner
+from alliance.proposals import services
+from fund.coordination import fund_questions
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket, FundInbox, FundQuestion, PacketKind
+from fund.review import services as pipeline
+from fund.review.models import FundReview
+from tests.factories import ApplicantFactory, FirmFactory, UserFactory
+from tests.pipeline_support import in_review, submitted_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,7 @@ def question(proposal, kdb):
 
 
 def relayed(question, keit, text: str = "KDB 질문: " + QUESTION) -> FundQuestion:
-    return services.fund_question_relay(question_id=question.pk, actor=keit, text=text)
+    return fund_questions.fund_question_relay(question_id=question.pk, actor=keit, text=text)
 
 
 def snapshot(proposal) -> tuple:
@@ -193,7 +195,7 @@ def test_relaying_an_empty_question_is_refused_on_the_field(keit, proposal, ques
 def test_relaying_a_question_that_does_not_exist_is_404(keit):
     assert browser(keit).get(reverse("alliance:fund_question", args=[987654])).status_code == 404
     with pytest.raises(services.TransitionNotAllowed):
-        services.fund_question_relay(question_id=987654, actor=keit, text="질문")
+        fund_questions.fund_question_relay(question_id=987654, actor=keit, text="질문")
 
 
 def test_only_keit_staff_may_relay(kdb, applicant, proposal, question):
@@ -201,7 +203,7 @@ def test_only_keit_staff_may_relay(kdb, applicant, proposal, question):
 
     for actor in (kdb, applicant):
         with pytest.raises(PermissionDenied):
-            services.fund_question_relay(question_id=question.pk, actor=actor, text="질문")
+            fund_questions.fund_question_relay(question_id=question.pk, actor=actor, text="질문")
 
     assert snapshot(proposal) == before
 
@@ -283,7 +285,9 @@ def test_the_answer_taken_in_by_the_fund_is_in_its_history_and_mailed_to_the_rev
     reviewer = UserFactory(username="kdb-reviewer", role="fund_secretariat")
     pipeline.review_assign(proposal_id=proposal.pk, actor=kdb, reviewer=reviewer)
     relayed(question, keit)
-    services.fund_question_answer(question_id=question.pk, actor=applicant, answer="답변입니다.")
+    fund_questions.fund_question_answer(
+        question_id=question.pk, actor=applicant, answer="답변입니다."
+    )
     packet = CoordinationPacket.objects.get(kind=PacketKind.INFO_PROVIDED)
 
     assert coordination.packet_deliver(packet_id=packet.pk) == "delivered"
@@ -317,7 +321,9 @@ def test_answering_another_firms_proposal_is_404_and_changes_nothing(keit, propo
 
     assert response.status_code == 404
     with pytest.raises(PermissionDenied):
-        services.fund_question_answer(question_id=question.pk, actor=outsider, answer="남의 답변")
+        fund_questions.fund_question_answer(
+            question_id=question.pk, actor=outsider, answer="남의 답변"
+        )
     assert snapshot(proposal) == before
 
 
@@ -360,8 +366,8 @@ def test_an_answer_that_is_too_long_is_refused_on_the_field(keit, applicant, pro
     before = snapshot(proposal)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.fund_question_answer(
-            question_id=question.pk, actor=applicant, answer="가" * (services.ANSWER_MAX + 1)
+        fund_questions.fund_question_answer(
+            question_id=question.pk, actor=applicant, answer="가" * (fund_questions.ANSWER_MAX + 1)
         )
 
     assert excinfo.value.message_dict == {"answer": ["At most 5000 characters."]}
@@ -395,7 +401,7 @@ def test_a_question_not_yet_relayed_cannot_be_answered(applicant, proposal, ques
 
     assert response.status_code == 404
     with pytest.raises(services.TransitionNotAllowed) as excinfo:
-        services.fund_question_answer(question_id=question.pk, actor=applicant, answer="미리")
+        fund_questions.fund_question_answer(question_id=question.pk, actor=applicant, answer="미리")
     assert excinfo.value.message == "This question has not been sent to your firm."
     assert snapshot(proposal) == before
 

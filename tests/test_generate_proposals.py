@@ -6,11 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from alliance.choices import CAPITAL_AREA, ProposalStatus
 from alliance.models import AuditLog, Firm, Proposal, ProposalPartner
-from alliance.services import proposal_validate
+from alliance.proposals.services import proposal_validate
 from alliance.validators import is_valid_brn
-from fund.choices import EOK
+from portal.core.vocabulary import CAPITAL_AREA, EOK, ProposalStatus
 
 pytestmark = pytest.mark.django_db
 

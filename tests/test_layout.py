@@ -8,10 +8,9 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from alliance.choices import FirmStatus
 from alliance.templatetags.portal_tags import brn, krw, status_badge
-
-from .factories import ApplicantFactory, FirmFactory
+from portal.core.vocabulary import FirmStatus
+from tests.factories import ApplicantFactory, FirmFactory
 
 # ---------------------------------------------------------------------------------------------
 # A small HTML reader for the page tests (the standard library only).
@@ -506,7 +505,7 @@ def test_the_home_page_takes_three_queries_for_a_visitor(client, django_assert_n
 def test_the_home_page_queries_do_not_grow_with_commitments(
     client, keit, django_assert_num_queries
 ):
-    from fund.services import commitment_create
+    from fund.capacity.services import commitment_create
 
     for region in ("ulsan", "busan", "seoul"):
         commitment_create(
@@ -546,7 +545,7 @@ def test_each_channel_links_to_its_page(client):
 
 @pytest.mark.django_db
 def test_form_fields_get_the_krds_classes_for_their_kind_and_state():
-    from alliance.forms.accounts import SignUpForm
+    from alliance.accounts.forms import SignUpForm
 
     form = SignUpForm(data={"size_class": "sme", "region": "", "name": "x"})
     form.is_valid()

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from matching import selectors, services
 from matching.models import RuleSet
-
-from .factories import ProposalFactory
+from tests.factories import ProposalFactory
 
 
 @pytest.mark.django_db

@@ -5,15 +5,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from alliance.choices import ProposalStatus
 from matching.services import (
     RESCORE_STALE_AFTER,
     rescore_resume_stale,
     rule_set_activate,
     rule_set_create_draft,
 )
-
-from .factories import ProposalFactory
+from portal.core.vocabulary import ProposalStatus
+from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from alliance.models import AuditLog
 from matching import selectors, services
 from matching.models import MatchResult, RescoreRun, RuleSet, RuleSetImmutable, RuleSetStatus
 from matching.scoring import RuleSetInvalid, default_rules, validate_rules
-
-from .factories import ProposalFactory
+from tests.factories import ProposalFactory
 
 
 def _errors(rules) -> list[str]:

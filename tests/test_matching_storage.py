@@ -8,11 +8,11 @@ from django.db import connection
 from django.utils import timezone
 
 from bench import data
-from fund.coordination import match_snapshot
-from fund.models import CoordinationPacket
+from fund.coordination.models import CoordinationPacket
+from fund.coordination.services import match_snapshot
 from matching import selectors, services
 from matching.bench import synthetic
-from matching.models import MatchResult
+from matching.models import MatchResult, compiled_rule_set
 from matching.scoring import (
     evaluate,
     render,
@@ -20,9 +20,8 @@ from matching.scoring import (
     trace_json,
 )
 from matching.scoring.explain import explain
-
-from .factories import ProposalFactory
-from .test_matching_scoring import EOK, REMAINING, RULES, _proposal
+from tests.factories import ProposalFactory
+from tests.test_matching_scoring import EOK, REMAINING, RULES, _proposal
 
 # (channel, proposal, remaining capacity): together every check outcome and every hint.
 CASES = [
@@ -116,7 +115,7 @@ def test_the_stored_json_of_a_trace_is_exactly_what_json_dumps_writes():
 def test_a_stored_trace_read_back_from_the_database_gives_the_explained_reasons(firm):
     # Given each case stored as a result row (jsonb round trip), one proposal per case.
     rule_set = selectors.active_rule_set()
-    compiled = selectors.compiled_rule_set(rule_set)
+    compiled = compiled_rule_set(rule_set)
     expected = {}
     for code, p, remaining in CASES:
         proposal = ProposalFactory(firm=firm)
@@ -183,7 +182,7 @@ def test_a_new_batch_is_copied_in_as_compact_traces_and_a_changed_one_upserted(f
     # back as explain's reasons.
     assert written == 12
     assert [s for s in statements if s.startswith("INSERT")] == []
-    compiled = selectors.compiled_rule_set(rule_set)
+    compiled = compiled_rule_set(rule_set)
     remaining = selectors.channel_remaining()
     inputs = {p.id: p for p in selectors.proposal_inputs(selectors.scoreable_proposals())}
     results = list(MatchResult.objects.select_related("rule_set").order_by("id"))

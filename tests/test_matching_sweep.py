@@ -1,11 +1,10 @@
 import pytest
 
-from alliance.choices import ProposalStatus
 from matching.models import MatchResult
 from matching.selectors import active_rule_set
 from matching.services import score_missing
-
-from .factories import ProposalFactory
+from portal.core.vocabulary import ProposalStatus
+from tests.factories import ProposalFactory
 
 
 @pytest.mark.django_db

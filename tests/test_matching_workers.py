@@ -6,11 +6,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from alliance import services as alliance_services
+from alliance.proposals import services as alliance_services
 from matching import selectors, services
 from matching.models import MatchResult, RescoreRun
-
-from .factories import ProposalFactory
+from tests.factories import ProposalFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

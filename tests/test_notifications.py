@@ -11,16 +11,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance import notifications, services
-from alliance.choices import Role
 from alliance.models import Notification
+from alliance.notifications import services as notifications
+from alliance.proposals import services
 from alliance.tasks import send_notifications, sweep_notifications
 from alliance.templatetags.portal_tags import krw
-from fund import coordination, pipeline
-from fund.models import CoordinationPacket, PacketKind
-
-from .factories import ApplicantFactory, UserFactory
-from .pipeline_support import STAGES_TO_COUNCIL, in_review, submitted_proposal, wait_for
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket, PacketKind
+from fund.review import services as pipeline
+from portal.core.vocabulary import Role
+from tests.factories import ApplicantFactory, UserFactory
+from tests.pipeline_support import STAGES_TO_COUNCIL, in_review, submitted_proposal, wait_for
 
 SITE = "https://fund.example.kr"
 

@@ -7,12 +7,11 @@ from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import reverse
 
-from alliance.choices import FirmStatus, Role
 from alliance.models import AuditLog, Firm, SubAlliance, User
 from alliance.validators import crn_check_digit
-
-from .factories import ApplicantFactory, FirmFactory, UserFactory, next_valid_brn
-from .test_layout import elements
+from portal.core.vocabulary import FirmStatus, Role
+from tests.factories import ApplicantFactory, FirmFactory, UserFactory, next_valid_brn
+from tests.test_layout import elements
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from alliance.models import AuditLog, ProposalDocument, ProposalPartner
-from alliance.services import proposal_submit
-
-from .factories import ApplicantFactory
-from .files import (
+from alliance.proposals.services import proposal_submit
+from tests.factories import ApplicantFactory
+from tests.files import (
     DOCX_TYPE,
     HWPX_TYPE,
     PATH_TRICK_NAME,

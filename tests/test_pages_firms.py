@@ -3,12 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from alliance.choices import FirmStatus
 from alliance.models import AuditLog, Firm, SubAlliance
 from alliance.validators import crn_check_digit
-
-from .factories import ApplicantFactory, FirmFactory
-from .test_layout import elements
+from portal.core.vocabulary import FirmStatus
+from tests.factories import ApplicantFactory, FirmFactory
+from tests.test_layout import elements
 
 pytestmark = pytest.mark.django_db
 

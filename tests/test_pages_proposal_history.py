@@ -6,8 +6,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from alliance.services import proposal_submit
-from fund.coordination import proposal_refer
+from alliance.proposals.services import proposal_submit
+from fund.coordination.services import proposal_refer
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,11 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from alliance.choices import FirmStatus, ProposalStatus, Role
 from alliance.models import AuditLog, Industry, Proposal, ProposalPartner, SubAlliance
-from alliance.services import proposal_request_info, proposal_submit
-
-from .factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
-from .files import make_pdf
+from alliance.proposals.services import proposal_request_info, proposal_submit
+from portal.core.vocabulary import FirmStatus, ProposalStatus, Role
+from tests.factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
+from tests.files import make_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,11 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.choices import FirmStatus, ProposalStatus
 from alliance.models import AuditLog, Firm, Industry, Proposal, SubAlliance, User
 from matching.models import MatchResult, RuleSet
-
-from .factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
-from .test_layout import elements
+from portal.core.vocabulary import FirmStatus, ProposalStatus
+from tests.factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
+from tests.test_layout import elements
 
 pytestmark = pytest.mark.django_db
 

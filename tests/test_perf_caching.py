@@ -13,15 +13,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
-from alliance import services as alliance_services
-from alliance.choices import ProposalStatus
 from alliance.models import SubAlliance
-from fund import pipeline
-from fund.choices import JO
-from fund.services import commitment_create
-
-from .factories import ProposalFactory
-from .pipeline_support import in_review
+from alliance.proposals import services as alliance_services
+from fund.capacity.services import commitment_create
+from fund.review import services as pipeline
+from portal.core.vocabulary import JO, ProposalStatus
+from tests.factories import ProposalFactory
+from tests.pipeline_support import in_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from alliance.models import AuditLog, Proposal
-from alliance.services import TransitionNotAllowed
-from fund import pipeline
-from fund.models import Channel, Commitment, CoordinationPacket, FundReview
-from fund.selectors import channel_capacity
-from fund.services import CapacityExceeded, commitment_create
-
-from .pipeline_support import in_review, submitted_proposal, walk_to
+from fund.capacity.models import Channel, Commitment
+from fund.capacity.selectors import channel_capacity
+from fund.capacity.services import commitment_create
+from fund.coordination.models import CoordinationPacket
+from fund.review import services as pipeline
+from fund.review.models import FundReview
+from portal.core.errors import CapacityExceeded, TransitionNotAllowed
+from tests.pipeline_support import in_review, submitted_proposal, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,7 @@ def test_only_fund_staff_move_proposals(request, received, who):
 
 
 def test_a_proposal_not_yet_taken_in_cannot_be_advanced(keit, kdb):
-    from fund import coordination
+    from fund.coordination import services as coordination
 
     proposal = submitted_proposal()
     coordination.proposal_refer(proposal_id=proposal.pk, actor=keit)

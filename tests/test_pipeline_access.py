@@ -11,13 +11,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from alliance.choices import Role
 from alliance.models import AuditLog, Proposal
-from fund import pipeline
-from fund.models import AgendaItem, CommitteeMeeting, FundReview, ReviewComment, SavedView
-
-from .factories import ApplicantFactory, FirmFactory, UserFactory
-from .pipeline_support import at_stage, meeting_of
+from fund.review import services as pipeline
+from fund.review.models import AgendaItem, CommitteeMeeting, FundReview, ReviewComment, SavedView
+from portal.core.vocabulary import Role
+from tests.factories import ApplicantFactory, FirmFactory, UserFactory
+from tests.pipeline_support import at_stage, meeting_of
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +124,7 @@ def _answer(client: Client, method: str, url: str) -> str:
 
 
 def test_the_tables_name_every_pipeline_url_the_portal_matrix_does_not():
-    from . import test_access_matrix as matrix
+    from tests import test_access_matrix as matrix
 
     pipeline_names = {name for name in matrix.page_names() if name.startswith("pipeline:")}
 

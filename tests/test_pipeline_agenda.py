@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from alliance.models import AuditLog, Proposal
-from alliance.services import TransitionNotAllowed
-from fund import pipeline
-from fund.models import AgendaItem, CommitteeMeeting, CoordinationPacket
-
-from .pipeline_support import at_stage, in_review, meeting_of, submitted_proposal
-from .pipeline_support import signed_in as _client
+from fund.coordination.models import CoordinationPacket
+from fund.review import services as pipeline
+from fund.review.models import AgendaItem, CommitteeMeeting
+from portal.core.errors import TransitionNotAllowed
+from tests.pipeline_support import at_stage, in_review, meeting_of, submitted_proposal
+from tests.pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 

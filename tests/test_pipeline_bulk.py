@@ -5,14 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from alliance.choices import Role
 from alliance.models import AuditLog, Proposal
-from fund import pipeline
-from fund.models import CoordinationPacket, FundReview
-
-from .factories import UserFactory
-from .pipeline_support import at_stage, submitted_proposal
-from .pipeline_support import signed_in as _client
+from fund.coordination.models import CoordinationPacket
+from fund.review import services as pipeline
+from fund.review.models import FundReview
+from portal.core.vocabulary import Role
+from tests.factories import UserFactory
+from tests.pipeline_support import at_stage, submitted_proposal
+from tests.pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from alliance.models import AuditLog
-from alliance.services import TransitionNotAllowed
-from fund import pipeline
-from fund.models import CommentImmutable, ReviewComment
-
-from .factories import UserFactory
-from .pipeline_support import at_stage, in_review, submitted_proposal
-from .pipeline_support import signed_in as _client
+from fund.review import services as pipeline
+from fund.review.models import CommentImmutable, ReviewComment
+from portal.core.errors import TransitionNotAllowed
+from tests.factories import UserFactory
+from tests.pipeline_support import at_stage, in_review, submitted_proposal
+from tests.pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,7 @@ def received(keit):
 
 @pytest.fixture
 def colleague(db):
-    from alliance.choices import Role
+    from portal.core.vocabulary import Role
 
     return UserFactory(username="kdb2", role=Role.FUND_SECRETARIAT)
 

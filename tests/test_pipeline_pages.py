@@ -10,13 +10,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from alliance.models import Proposal
-from fund import coordination, pipeline
-from fund.models import Commitment, CoordinationPacket, FundReview
-from fund.services import commitment_create
-
-from .factories import ProposalFactory
-from .pipeline_support import in_review, submitted_proposal, walk_to
-from .pipeline_support import signed_in as _client
+from fund.capacity.models import Commitment
+from fund.capacity.services import commitment_create
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket
+from fund.review import services as pipeline
+from fund.review.models import FundReview
+from tests.factories import ProposalFactory
+from tests.pipeline_support import in_review, submitted_proposal, walk_to
+from tests.pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +236,7 @@ def test_the_board_query_count_is_pinned(client, keit, kdb, django_assert_num_qu
 
 
 def test_the_table_pages_by_keyset_without_repeats(client, keit, kdb, monkeypatch):
-    from fund import pipeline_selectors
+    from fund.review import selectors as pipeline_selectors
 
     monkeypatch.setattr(pipeline_selectors, "PAGE_SIZE", 2)
     reviews = [in_review(submitted_proposal(), keit=keit) for _ in range(5)]
@@ -313,7 +315,7 @@ def test_a_full_walk_through_the_pages(client, keit, kdb):
 def test_a_decision_over_capacity_answers_409_with_the_message(client, keit, kdb):
     proposal = in_review(submitted_proposal(), keit=keit, channel="loan")
     walk_to(proposal, kdb=kdb, stage="council")
-    from fund.models import Channel
+    from fund.capacity.models import Channel
 
     loan = Channel.objects.get(code="loan")
     commitment_create(
@@ -406,7 +408,7 @@ def test_board_cards_are_the_best_scored_of_each_stage_in_score_order(
 ):
     from django.db import connection
 
-    from fund import pipeline_selectors
+    from fund.review import selectors as pipeline_selectors
 
     monkeypatch.setattr(pipeline_selectors, "CARDS_PER_COLUMN", 2)
     # SQLite (`make run`) allows no LIMIT inside a UNION: the board reads stage by stage there.

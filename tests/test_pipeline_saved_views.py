@@ -5,14 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from alliance.choices import Role
 from alliance.models import AuditLog
-from fund import pipeline
-from fund.models import SavedView
-
-from .factories import UserFactory
-from .pipeline_support import in_review, submitted_proposal
-from .pipeline_support import signed_in as _client
+from fund.review import services as pipeline
+from fund.review.models import SavedView
+from portal.core.vocabulary import Role
+from tests.factories import UserFactory
+from tests.pipeline_support import in_review, submitted_proposal
+from tests.pipeline_support import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 

@@ -2,11 +2,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from alliance.choices import ProposalStatus
-from fund.choices import JO
-from fund.services import commitment_create
-
-from .factories import ProposalFactory
+from fund.capacity.services import commitment_create
+from portal.core.vocabulary import JO, ProposalStatus
+from tests.factories import ProposalFactory
 
 
 def _demand_rows(html: str, testid: str) -> str:

@@ -16,24 +16,29 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance import consultations
-from alliance import services as alliance_services
-from alliance.models import AuditLog, AuditLogImmutable, FundQuestion, SubAlliance
-from fund import coordination, pipeline, site_services
-from fund import services as fund_services
-from fund.models import CoordinationPacket, Faq, Notice, PacketState
+from alliance.consultations import services as consultations
+from alliance.documents import services as documents_services
+from alliance.firms import services as firms_services
+from alliance.models import AuditLog, AuditLogImmutable, SubAlliance
+from alliance.proposals import services as alliance_services
+from fund.capacity import services as fund_services
+from fund.coordination import fund_questions
+from fund.coordination import services as coordination
+from fund.coordination.models import CoordinationPacket, FundQuestion, PacketState
+from fund.review import services as pipeline
+from fund.site import services as site_services
+from fund.site.models import Faq, Notice
 from matching import services as matching_services
+from tests.factories import UserFactory, next_valid_brn
+from tests.files import make_pdf
 from tests.pipeline_support import walk_to
-
-from .factories import UserFactory, next_valid_brn
-from .files import make_pdf
-from .test_access_matrix import World, build_world, next_weekday_at
+from tests.test_access_matrix import World, build_world, next_weekday_at
 
 pytestmark = pytest.mark.django_db
 
 
 def _sign_up(w: World):
-    return alliance_services.firm_sign_up(
+    return firms_services.firm_sign_up(
         name="마키나락스",
         business_registration_number=next_valid_brn(),
         size_class="startup",
@@ -196,12 +201,12 @@ SERVICES = [
     ("firm_sign_up", _sign_up, [("makina", "firm.sign_up")]),
     (
         "firm_verify",
-        lambda w: alliance_services.firm_verify(firm=w.pending_firm, actor=w.users["keit"]),
+        lambda w: firms_services.firm_verify(firm=w.pending_firm, actor=w.users["keit"]),
         [("keit", "firm.verify")],
     ),
     (
         "firm_update_profile",
-        lambda w: alliance_services.firm_update_profile(
+        lambda w: firms_services.firm_update_profile(
             firm=w.firm_a, actor=w.users["applicant_a"], data={"address": "울산광역시"}
         ),
         [("applicant", "firm.update")],
@@ -243,14 +248,14 @@ SERVICES = [
     ),
     (
         "document_upload",
-        lambda w: alliance_services.document_upload(
+        lambda w: documents_services.document_upload(
             proposal_id=w.draft_a.pk, actor=w.users["applicant_a"], upload=make_pdf(), kind="other"
         ),
         [("applicant", "document.upload")],
     ),
     (
         "document_delete",
-        lambda w: alliance_services.document_delete(
+        lambda w: documents_services.document_delete(
             document_id=w.document_a.pk, actor=w.users["applicant_a"]
         ),
         [("applicant", "document.delete")],
@@ -459,7 +464,7 @@ def _relay_new_fund_question(w: World):
     packet = CoordinationPacket.objects.filter(proposal=w.submitted_a).order_by("-sequence")[0]
     coordination.packet_deliver(packet_id=packet.pk)
     question = FundQuestion.objects.get(packet=packet)
-    return alliance_services.fund_question_relay(
+    return fund_questions.fund_question_relay(
         question_id=question.pk, actor=w.users["keit"], text="고용 계획을 알려 주세요."
     )
 
@@ -472,7 +477,7 @@ SERVICES += [
     ),
     (
         "fund_question_answer (applicant)",
-        lambda w: alliance_services.fund_question_answer(
+        lambda w: fund_questions.fund_question_answer(
             question_id=w.fund_question_a.pk, actor=w.users["applicant_a"], answer="2027년 30명"
         ),
         [("applicant", "proposal.answer_fund_question")],

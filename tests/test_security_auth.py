@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from alliance.models import AuditLog, Firm, SubAlliance, User
 from portal.security import LOCKOUT_STATUS, client_ip
-
-from .factories import ApplicantFactory, next_valid_brn
-from .test_access_matrix import (
+from tests.factories import ApplicantFactory, next_valid_brn
+from tests.test_access_matrix import (
     API_POST_EXPECTED,
     POST_EXPECTED,
     ROLES,
@@ -24,7 +23,7 @@ from .test_access_matrix import (
     page_client,
     url_for,
 )
-from .test_layout import elements
+from tests.test_layout import elements
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from alliance.choices import Role
 from alliance.models import Consultation, Firm, Proposal
-from alliance.services import proposal_submit
-from fund import site_services
-from fund.models import Event, Notice, Registration
-
-from .factories import (
+from alliance.proposals.services import proposal_submit
+from fund.site import services as site_services
+from fund.site.models import Event, Notice, Registration
+from portal.core.vocabulary import Role
+from tests.factories import (
     ApplicantFactory,
     FirmFactory,
     InstitutionFactory,

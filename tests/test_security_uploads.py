@@ -16,8 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from alliance.models import AuditLog, Proposal, ProposalDocument
-
-from .files import (
+from tests.files import (
     DOCX_TYPE,
     PATH_TRICK_NAME,
     PDF_TYPE,

@@ -7,8 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from alliance import demo, permissions, selectors
-from alliance.choices import FirmStatus, ProposalStatus, Role
+from alliance import demo, permissions
 from alliance.models import (
     AuditLog,
     FinancialInstitution,
@@ -18,9 +17,10 @@ from alliance.models import (
     SubAlliance,
     User,
 )
-from alliance.services import proposal_validate
+from alliance.proposals import selectors
+from alliance.proposals.services import proposal_validate
 from alliance.validators import is_valid_brn
-from fund.choices import JO
+from portal.core.vocabulary import JO, FirmStatus, ProposalStatus, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_seed_demo_twice_changes_nothing():
     )
     # firm sign-up/update/verify; proposal create; submit; 3 notices, 7 FAQ and 3 events
     assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 3
-    from fund.models import Event, Faq, Notice
+    from fund.site.models import Event, Faq, Notice
 
     assert (Notice.objects.count(), Faq.objects.count(), Event.objects.count()) == (3, 7, 3)
     assert sorted(Event.objects.values_list("kind", flat=True)) == sorted(

@@ -5,17 +5,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.http import Http404
 
-from alliance.choices import ProposalStatus
+from alliance.documents.selectors import document_get_for_user
+from alliance.firms.selectors import firms_visible_to
 from alliance.models import ProposalDocument, ProposalPartner
-from alliance.selectors import (
-    document_get_for_user,
-    firms_visible_to,
+from alliance.proposals.selectors import (
     proposal_get_for_user,
     proposal_list_for_workspace,
     proposals_visible_to,
 )
-
-from .factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
+from portal.core.vocabulary import ProposalStatus
+from tests.factories import ApplicantFactory, FirmFactory, ProposalFactory, UserFactory
 
 BAD_IDS = ["abc", "", "1.5", "1e3", "-1", "0", "9" * 30, str(2**63), 2**80, None, True, 1.0]
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")

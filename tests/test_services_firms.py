@@ -5,16 +5,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from alliance.choices import FirmStatus, Role
+from alliance.firms.services import firm_sign_up, firm_update_profile, firm_verify
 from alliance.models import AuditLog, Firm, SubAlliance, User
-from alliance.services import (
-    TransitionNotAllowed,
-    firm_sign_up,
-    firm_update_profile,
-    firm_verify,
-)
-
-from .factories import FirmFactory, next_valid_brn
+from portal.core.errors import TransitionNotAllowed
+from portal.core.vocabulary import FirmStatus, Role
+from tests.factories import FirmFactory, next_valid_brn
 
 CRN_WARNING = (
     "The corporate registration number's check digit does not match; it was saved, "

@@ -8,20 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
-from alliance.choices import FirmStatus, ProposalStatus
 from alliance.models import AuditLog, Industry, Proposal, ProposalPartner, SubAlliance
-from alliance.services import (
-    StaleEdit,
-    TransitionNotAllowed,
+from alliance.proposals.services import (
     proposal_create,
     proposal_request_info,
     proposal_submit,
     proposal_update,
     proposal_withdraw,
 )
-from fund.choices import FUND_SIZE_KRW
-
-from .factories import ApplicantFactory, FirmFactory, ProposalFactory
+from portal.core.errors import StaleEdit, TransitionNotAllowed
+from portal.core.vocabulary import FUND_SIZE_KRW, FirmStatus, ProposalStatus
+from tests.factories import ApplicantFactory, FirmFactory, ProposalFactory
 
 REQUIRED = "This field is required to submit."
 

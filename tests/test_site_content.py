@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fund.models import Event, Faq, Notice, Registration, RegistrationStatus
-from fund.site_services import site_demo_content_ensure
+from fund.site.demo import site_demo_content_ensure
+from fund.site.models import Event, Faq, Notice, Registration, RegistrationStatus
 
 
 def make_notice(title, *, days_ago=0, pinned=False, published=True, body="본문") -> Notice:

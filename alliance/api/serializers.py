@@ -4,15 +4,15 @@ Field names and codes are the contract of SPEC §5. Inputs only check types and 
 services hold every rule and answer with field errors of their own.
 """
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fund.choices import FUND_SIZE_KRW, ChannelCode
-
-from ..choices import (
+from alliance.models import NOTE_MAX, SUMMARY_MAX, TITLE_MAX, Firm, Industry, Proposal, SubAlliance
+from alliance.proposals.services import EXPECTED_JOBS_MAX, PROPOSAL_FIELDS
+from alliance.reference_data import SUB_ALLIANCES
+from portal.core.vocabulary import (
+    FUND_SIZE_KRW,
+    ChannelCode,
     DocumentKind,
     FirmStatus,
     FundUse,
@@ -23,19 +23,10 @@ from ..choices import (
     SizeClass,
     Structure,
 )
-from ..models import NOTE_MAX, SUMMARY_MAX, TITLE_MAX, Firm, Industry, Proposal, SubAlliance
-from ..reference_data import INDUSTRIES, SUB_ALLIANCES
-from ..services import EXPECTED_JOBS_MAX, PROPOSAL_FIELDS
 
 SUB_ALLIANCE_CODES = [code for code, *_rest in SUB_ALLIANCES]
-INDUSTRY_CODES = [code for code, *_rest in INDUSTRIES]
+
 ID_MAX = 2**63 - 1
-
-
-def localized(item: dict, field: str = "reason") -> str:
-    """item["reason_ko"] or item["reason_en"], by the active language (Korean first)."""
-    suffix = "en" if (get_language() or "ko").startswith("en") else "ko"
-    return item.get(f"{field}_{suffix}", "")
 
 
 class BlankAsNullChoiceField(serializers.ChoiceField):
@@ -242,42 +233,6 @@ class RequestInfoInput(serializers.Serializer):
 
 # ---------------------------------------------------------------------------------------------
 # Matches
-
-
-class LocalizedReasonMixin(serializers.Serializer):
-    reason = serializers.SerializerMethodField(help_text="The reason in the active language.")
-    reason_ko = serializers.CharField()
-    reason_en = serializers.CharField()
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_reason(self, item) -> str:
-        return localized(item)
-
-
-class BreakdownItemOutput(LocalizedReasonMixin):
-    criterion = serializers.CharField()
-    weight = serializers.IntegerField()
-    points = serializers.FloatField()
-
-
-class CheckOutput(LocalizedReasonMixin):
-    rule = serializers.CharField()
-    passed = serializers.BooleanField()
-
-
-class HintOutput(LocalizedReasonMixin):
-    code = serializers.CharField()
-
-
-class MatchOutput(serializers.Serializer):
-    channel = serializers.CharField(source="channel_id")
-    eligible = serializers.BooleanField()
-    score = serializers.IntegerField(min_value=0, max_value=100)
-    breakdown = BreakdownItemOutput(many=True)
-    checks = CheckOutput(many=True)
-    hints = HintOutput(many=True)
-    rule_version = serializers.IntegerField(source="rule_set.version")
-    computed_at = serializers.DateTimeField()
 
 
 # ---------------------------------------------------------------------------------------------

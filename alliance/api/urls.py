@@ -1,8 +1,9 @@
+"""Firms. The proposals resource is registered by fund.api with the matching and fund actions."""
+
 from rest_framework.routers import SimpleRouter
 
-from .views import FirmViewSet, ProposalViewSet
+from alliance.api.views import FirmViewSet
 
 router = SimpleRouter()
 router.register("firms", FirmViewSet, basename="firm")
-router.register("proposals", ProposalViewSet, basename="proposal")
 urlpatterns = router.urls

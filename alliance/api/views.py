@@ -15,30 +15,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from fund import coordination, pipeline
-from fund.api.serializers import (
-    AdvanceInput,
-    DecideInput,
-    DecideOutput,
-    ReferInput,
-    ReferOutput,
-)
-from fund.pipeline_selectors import reviews_visible_to
-from matching.selectors import results_for_proposal
-from portal.api_support import ErrorSerializer, IdCursorPagination, parse_id
-
-from .. import selectors, services
-from ..choices import FirmStatus, ProposalStatus, Region, SizeClass
-from ..models import Firm, Proposal
-from .serializers import (
-    INDUSTRY_CODES,
+from alliance.api.serializers import (
     SUB_ALLIANCE_CODES,
     DocumentOutput,
     DocumentUploadInput,
     FirmOutput,
     FirmSignUpInput,
     FirmSignUpOutput,
-    MatchOutput,
     ProposalCreateInput,
     ProposalOutput,
     ProposalSubmitInput,
@@ -46,6 +29,15 @@ from .serializers import (
     ProposalWithdrawInput,
     RequestInfoInput,
 )
+from alliance.documents import selectors as documents_selectors
+from alliance.documents import services as documents_services
+from alliance.firms import selectors as firms_selectors
+from alliance.firms import services as firms_services
+from alliance.models import Firm, Proposal
+from alliance.proposals import selectors, services
+from portal.core.api import ErrorSerializer, IdCursorPagination
+from portal.core.ids import parse_id
+from portal.core.vocabulary import INDUSTRY_CODES, FirmStatus, ProposalStatus, Region, SizeClass
 
 OBJECT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 DOCUMENT_ID = OpenApiParameter("document_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -82,7 +74,7 @@ class FirmViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = FirmFilter
 
     def get_queryset(self):
-        return selectors.firms_visible_to(self.request.user)
+        return firms_selectors.firms_visible_to(self.request.user)
 
     def get_permissions(self):
         if self.action == "create":
@@ -111,7 +103,7 @@ class FirmViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         data = FirmSignUpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user, warnings = services.firm_sign_up(**data.validated_data)
+        user, warnings = firms_services.firm_sign_up(**data.validated_data)
         firm = Firm.objects.prefetch_related("sub_alliances").get(pk=user.firm_id)
         body = {"firm": firm, "username": user.get_username(), "warnings": warnings}
         return Response(FirmSignUpOutput(body).data, status=status.HTTP_201_CREATED)
@@ -124,7 +116,7 @@ class FirmViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        firm = services.firm_verify(firm=self.get_object(), actor=request.user)
+        firm = firms_services.firm_verify(firm=self.get_object(), actor=request.user)
         return Response(FirmOutput(self.get_queryset().get(pk=firm.pk)).data)
 
 
@@ -273,81 +265,13 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def request_info(self, request, pk=None):
         proposal = self.get_object()
         question = self._input(RequestInfoInput)["question"]
-        if request.user.is_fund_staff:
-            proposal = pipeline.proposal_request_info(
-                proposal_id=proposal.pk, actor=request.user, question=question
-            )
-        else:
-            proposal = services.proposal_request_info(
-                proposal_id=proposal.pk, actor=request.user, question=question
-            )
-        return self._output(proposal)
+        return self._output(self._request_info(proposal, question))
 
-    @extend_schema(
-        parameters=[OBJECT_ID],
-        summary="Refer a submitted proposal to the fund (KEIT); writes a coordination packet",
-        request=ReferInput,
-        responses=ReferOutput,
-    )
-    @action(detail=True, methods=["post"])
-    def refer(self, request, pk=None):
-        proposal = self.get_object()
-        data = self._input(ReferInput)
-        packet = coordination.proposal_refer(
-            proposal_id=proposal.pk,
-            actor=request.user,
-            note=data.get("note", ""),
-            channel=data.get("channel", ""),
+    def _request_info(self, proposal: Proposal, question: str) -> Proposal:
+        """KEIT's request to the applicant; fund.api adds KDB's under review."""
+        return services.proposal_request_info(
+            proposal_id=proposal.pk, actor=self.request.user, question=question
         )
-        fresh = self.get_queryset().get(pk=proposal.pk)
-        return Response(ReferOutput({"proposal": fresh, "packet": packet}).data)
-
-    @extend_schema(
-        parameters=[OBJECT_ID],
-        summary="Move a proposal under review to the next stage (KDB)",
-        request=AdvanceInput,
-        responses=ProposalOutput,
-    )
-    @action(detail=True, methods=["post"])
-    def advance(self, request, pk=None):
-        proposal = self.get_object()
-        stage = self._input(AdvanceInput)["stage"]
-        proposal = pipeline.proposal_advance(
-            proposal_id=proposal.pk, actor=request.user, stage=stage
-        )
-        return self._output(proposal)
-
-    @extend_schema(
-        parameters=[OBJECT_ID],
-        summary="Record the council's decision (KDB; only at the council stage)",
-        request=DecideInput,
-        responses=DecideOutput,
-    )
-    @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
-        proposal = self.get_object()
-        data = self._input(DecideInput)
-        pipeline.proposal_decide(
-            proposal_id=proposal.pk,
-            actor=request.user,
-            decision=data["decision"],
-            channel=data.get("channel", ""),
-            amount_krw=data.get("amount_krw"),
-            conditions=data.get("conditions", ""),
-        )
-        fresh = self.get_queryset().get(pk=proposal.pk)
-        review = reviews_visible_to(request.user).get(proposal_id=proposal.pk)
-        return Response(DecideOutput({"proposal": fresh, "review": review}).data)
-
-    @extend_schema(
-        parameters=[OBJECT_ID],
-        summary="Match results: each channel's eligibility, score, breakdown and hints",
-        responses=MatchOutput(many=True),
-    )
-    @action(detail=True, methods=["get"])
-    def matches(self, request, pk=None):
-        results = results_for_proposal(self.get_object())
-        return Response(MatchOutput(results, many=True).data)
 
     @extend_schema(
         parameters=[OBJECT_ID],
@@ -374,7 +298,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         upload = DocumentUploadInput(data=form)
         upload.is_valid(raise_exception=True)
         try:
-            document = services.document_upload(
+            document = documents_services.document_upload(
                 proposal_id=proposal.pk,
                 actor=request.user,
                 upload=upload.validated_data["file"],
@@ -389,7 +313,9 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
     def _document(self, document_id):
         proposal = self.get_object()
-        document = selectors.document_get_for_user(self.request.user, parse_id(document_id))
+        document = documents_selectors.document_get_for_user(
+            self.request.user, parse_id(document_id)
+        )
         if document.proposal_id != proposal.pk:
             raise Http404
         return document
@@ -418,7 +344,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def document(self, request, pk=None, document_id=None):
         document = self._document(document_id)
         if request.method == "DELETE":
-            services.document_delete(document_id=document.pk, actor=request.user)
+            documents_services.document_delete(document_id=document.pk, actor=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
         try:
             handle = document.file.storage.open(document.file.name, "rb")

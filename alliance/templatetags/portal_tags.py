@@ -1,70 +1,26 @@
 """Template filters the pages share: won amounts, registration numbers, KRDS form widgets."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import forms, template
 from django.utils.translation import get_language
 
 from alliance.validators import format_brn, format_crn
+from portal.core.money import as_int, krw_en, krw_ko
 
 register = template.Library()
 
-JO = 10**12  # 조
-EOK = 10**8  # 억
-MAN = 10**4  # 만
-TRILLION = 10**12
-BILLION = 10**9
 EMPTY = "—"
-
-
-def _as_int(value) -> int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _krw_ko(amount: int) -> str:
-    # 1조 5,000억원: each 4-digit group gets its unit; empty groups are left out.
-    if amount == 0:
-        return "0원"
-    parts = []
-    rest = amount
-    for unit, label in ((JO, "조"), (EOK, "억"), (MAN, "만")):
-        count, rest = divmod(rest, unit)
-        if count:
-            parts.append(f"{count:,}{label}")
-    if rest:
-        parts.append(f"{rest:,}")
-    return " ".join(parts) + "원"
-
-
-def _scaled(amount: int, unit: int) -> str:
-    value = (Decimal(amount) / unit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text
-
-
-def _krw_en(amount: int) -> str:
-    if amount >= TRILLION or _scaled(amount, BILLION) == "1,000":
-        return f"KRW {_scaled(amount, TRILLION)} trillion"
-    if amount >= BILLION:
-        return f"KRW {_scaled(amount, BILLION)} billion"
-    return f"KRW {amount:,}"
 
 
 @register.filter
 def krw(value) -> str:
     """An integer won amount as 조/억/만원 in Korean, KRW trillion/billion in English."""
-    amount = _as_int(value)
+    amount = as_int(value)
     if amount is None:
         return EMPTY if value in (None, "") else str(value)
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
     english = (get_language() or "ko").startswith("en")
-    return sign + (_krw_en(amount) if english else _krw_ko(amount))
+    return sign + (krw_en(amount) if english else krw_ko(amount))
 
 
 @register.filter

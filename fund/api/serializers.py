@@ -5,20 +5,11 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from alliance.api.serializers import BlankAsNullChoiceField, ProposalOutput
-from alliance.choices import Region, ReviewStage
 from alliance.models import NOTE_MAX
-
-from ..choices import FUND_SIZE_KRW, ChannelCode
-from ..models import (
-    Decision,
-    EventKind,
-    FaqCategory,
-    PacketDirection,
-    PacketKind,
-    PacketState,
-    RegistrationStatus,
-)
-from ..site_services import EMAIL_MAX, NAME_MAX, ORGANIZATION_MAX
+from fund.coordination.models import PacketDirection, PacketKind, PacketState
+from fund.site.models import EventKind, FaqCategory, RegistrationStatus
+from fund.site.services import EMAIL_MAX, NAME_MAX, ORGANIZATION_MAX
+from portal.core.vocabulary import FUND_SIZE_KRW, ChannelCode, Decision, Region, ReviewStage
 
 CONDITIONS_MAX = NOTE_MAX
 

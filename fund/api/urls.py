@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import (
+from fund.api.views import (
     ChannelViewSet,
     DemandView,
     EventViewSet,
@@ -9,6 +9,7 @@ from .views import (
     NoticeViewSet,
     PacketViewSet,
     PipelineView,
+    ProposalViewSet,
 )
 
 router = SimpleRouter()
@@ -16,6 +17,7 @@ router.register("channels", ChannelViewSet, basename="channel")
 router.register("coordination/packets", PacketViewSet, basename="packet")
 router.register("events", EventViewSet, basename="event")
 router.register("notices", NoticeViewSet, basename="notice")
+router.register("proposals", ProposalViewSet, basename="proposal")
 urlpatterns = [
     path("pipeline/", PipelineView.as_view(), name="pipeline"),
     path("stats/demand/", DemandView.as_view(), name="stats-demand"),

@@ -16,28 +16,42 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from alliance import stats
-from alliance.api.serializers import INDUSTRY_CODES, SUB_ALLIANCE_CODES
-from alliance.choices import Region, ReviewStage
+from alliance.api.serializers import SUB_ALLIANCE_CODES, ProposalOutput
+from alliance.api.views import OBJECT_ID
+from alliance.api.views import ProposalViewSet as AllianceProposalViewSet
 from alliance.models import Industry
-from portal.api_support import IdCursorPagination
-
-from .. import coordination, pipeline_selectors, selectors, site_selectors, site_services
-from ..aggregate_cache import cached
-from ..choices import ChannelCode
-from ..models import FaqCategory, PacketDirection, PacketKind, PacketState
-from .serializers import (
+from fund.api.serializers import (
     REVIEW_ROW_FIELDS,
+    AdvanceInput,
     ChannelOutput,
+    DecideInput,
+    DecideOutput,
     DemandOutput,
     EventOutput,
     FaqOutput,
     NoticeOutput,
     PacketOutput,
+    ReferInput,
+    ReferOutput,
     RegistrationInput,
     RegistrationOutput,
     ReviewOutput,
     review_value_rows,
 )
+from fund.capacity import selectors
+from fund.coordination import selectors as coordination_selectors
+from fund.coordination import services as coordination
+from fund.coordination.models import PacketDirection, PacketKind, PacketState
+from fund.review import selectors as pipeline_selectors
+from fund.review import services as pipeline
+from fund.review.selectors import reviews_visible_to
+from fund.site import selectors as site_selectors
+from fund.site import services as site_services
+from fund.site.models import FaqCategory
+from matching.api.views import ProposalMatchesMixin
+from portal.core.aggregate_cache import cached
+from portal.core.api import IdCursorPagination
+from portal.core.vocabulary import INDUSTRY_CODES, ChannelCode, Region, ReviewStage
 
 PACKET_PAGE_SIZE = 50
 PACKET_PAGE_MAX = 200
@@ -128,7 +142,7 @@ PacketPage = inline_serializer(
 
 
 def _packet_or_404(user, pk):
-    packet = pipeline_selectors.packet_get_for_user(user, pk)
+    packet = coordination_selectors.packet_get_for_user(user, pk)
     return packet
 
 
@@ -151,7 +165,7 @@ class PacketViewSet(viewsets.ViewSet):
         if not coordination.can_see_queue(request.user):
             raise PermissionDenied
         query = _query(PacketQuery, request)
-        qs = pipeline_selectors.packets_visible_to(request.user)
+        qs = coordination_selectors.packets_visible_to(request.user)
         for field in ("direction", "kind", "state"):
             if field in query:
                 qs = qs.filter(**{field: query[field]})
@@ -409,3 +423,78 @@ class EventViewSet(viewsets.ViewSet):
         data.is_valid(raise_exception=True)
         registration = site_services.event_register(event=event, **data.validated_data)
         return Response(RegistrationOutput(registration).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposals: the alliance's resource with the matching and fund actions added
+
+
+@extend_schema(tags=["proposals"])
+class ProposalViewSet(ProposalMatchesMixin, AllianceProposalViewSet):
+    """AX investment proposals (alliance.api) with their match results (matching.api) and the
+    coordination and review actions: refer (KEIT), advance and decide (KDB), and KDB's
+    request for information under review."""
+
+    def _request_info(self, proposal, question: str):
+        """KDB asks through KEIT while it reviews the proposal; KEIT asks the applicant."""
+        if not self.request.user.is_fund_staff:
+            return super()._request_info(proposal, question)
+        return pipeline.proposal_request_info(
+            proposal_id=proposal.pk, actor=self.request.user, question=question
+        )
+
+    @extend_schema(
+        parameters=[OBJECT_ID],
+        summary="Refer a submitted proposal to the fund (KEIT); writes a coordination packet",
+        request=ReferInput,
+        responses=ReferOutput,
+    )
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(ReferInput)
+        packet = coordination.proposal_refer(
+            proposal_id=proposal.pk,
+            actor=request.user,
+            note=data.get("note", ""),
+            channel=data.get("channel", ""),
+        )
+        fresh = self.get_queryset().get(pk=proposal.pk)
+        return Response(ReferOutput({"proposal": fresh, "packet": packet}).data)
+
+    @extend_schema(
+        parameters=[OBJECT_ID],
+        summary="Move a proposal under review to the next stage (KDB)",
+        request=AdvanceInput,
+        responses=ProposalOutput,
+    )
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        proposal = self.get_object()
+        stage = self._input(AdvanceInput)["stage"]
+        proposal = pipeline.proposal_advance(
+            proposal_id=proposal.pk, actor=request.user, stage=stage
+        )
+        return self._output(proposal)
+
+    @extend_schema(
+        parameters=[OBJECT_ID],
+        summary="Record the council's decision (KDB; only at the council stage)",
+        request=DecideInput,
+        responses=DecideOutput,
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        proposal = self.get_object()
+        data = self._input(DecideInput)
+        pipeline.proposal_decide(
+            proposal_id=proposal.pk,
+            actor=request.user,
+            decision=data["decision"],
+            channel=data.get("channel", ""),
+            amount_krw=data.get("amount_krw"),
+            conditions=data.get("conditions", ""),
+        )
+        fresh = self.get_queryset().get(pk=proposal.pk)
+        review = reviews_visible_to(request.user).get(proposal_id=proposal.pk)
+        return Response(DecideOutput({"proposal": fresh, "review": review}).data)

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from fund.reference import ensure_channels
+from fund.capacity.reference import ensure_channels
 
 
 def seed(apps, schema_editor):

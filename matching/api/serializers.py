@@ -1,9 +1,12 @@
 """Input and output shapes of the matching API: rule sets, their previews and rescore runs."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import RuleSetStatus
-from ..services import NAME_MAX
+from matching.models import RuleSetStatus
+from matching.services import NAME_MAX
+from matching.templatetags.matching_tags import localized
 
 
 class RuleSetOutput(serializers.Serializer):
@@ -67,3 +70,39 @@ class RescoreOutput(serializers.Serializer):
     total = serializers.IntegerField()
     percent = serializers.IntegerField()
     finished = serializers.BooleanField()
+
+
+class LocalizedReasonMixin(serializers.Serializer):
+    reason = serializers.SerializerMethodField(help_text="The reason in the active language.")
+    reason_ko = serializers.CharField()
+    reason_en = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_reason(self, item) -> str:
+        return localized(item)
+
+
+class BreakdownItemOutput(LocalizedReasonMixin):
+    criterion = serializers.CharField()
+    weight = serializers.IntegerField()
+    points = serializers.FloatField()
+
+
+class CheckOutput(LocalizedReasonMixin):
+    rule = serializers.CharField()
+    passed = serializers.BooleanField()
+
+
+class HintOutput(LocalizedReasonMixin):
+    code = serializers.CharField()
+
+
+class MatchOutput(serializers.Serializer):
+    channel = serializers.CharField(source="channel_id")
+    eligible = serializers.BooleanField()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    breakdown = BreakdownItemOutput(many=True)
+    checks = CheckOutput(many=True)
+    hints = HintOutput(many=True)
+    rule_version = serializers.IntegerField(source="rule_set.version")
+    computed_at = serializers.DateTimeField()

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import RuleSetViewSet
+from matching.api.views import RuleSetViewSet
 
 router = SimpleRouter()
 router.register("rulesets", RuleSetViewSet, basename="ruleset")

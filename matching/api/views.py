@@ -11,17 +11,19 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from portal.api_support import IdCursorPagination, parse_id
-
-from .. import selectors, services
-from ..models import RuleSet
-from .serializers import (
+from matching import selectors, services
+from matching.api.serializers import (
+    MatchOutput,
     PreviewOutput,
     RescoreOutput,
     RuleSetCreateInput,
     RuleSetOutput,
     RuleSetUpdateInput,
 )
+from matching.models import RuleSet
+from matching.selectors import results_for_proposal
+from portal.core.api import IdCursorPagination
+from portal.core.ids import parse_id
 
 RULE_SET_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -148,3 +150,23 @@ class RuleSetViewSet(viewsets.GenericViewSet):
         if run is None:
             raise Http404
         return Response(RescoreOutput(selectors.rescore_progress(run)).data)
+
+
+OBJECT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class ProposalMatchesMixin:
+    """The proposals resource's `matches` action: a proposal's results under the active rules.
+
+    Mixed into the proposals viewset at the top (fund.api), so that alliance's viewset needs
+    nothing from matching."""
+
+    @extend_schema(
+        parameters=[OBJECT_ID],
+        summary="Match results: each channel's eligibility, score, breakdown and hints",
+        responses=MatchOutput(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def matches(self, request, pk=None):
+        results = results_for_proposal(self.get_object())
+        return Response(MatchOutput(results, many=True).data)

@@ -1,6 +1,6 @@
 """The pure scoring engine: rule-set validation, compilation and evaluation (no database)."""
 
-from .engine import (
+from matching.scoring.engine import (
     ChannelEvaluation,
     CompiledRuleSet,
     ProposalInput,
@@ -10,8 +10,14 @@ from .engine import (
     evaluate_all,
     score_band,
 )
-from .explain import explain, render, trace, trace_json
-from .rules import CRITERIA, ELIGIBILITY_RULES, RuleSetInvalid, default_rules, validate_rules
+from matching.scoring.explain import explain, render, trace, trace_json
+from matching.scoring.rules import (
+    CRITERIA,
+    ELIGIBILITY_RULES,
+    RuleSetInvalid,
+    default_rules,
+    validate_rules,
+)
 
 __all__ = [
     "CRITERIA",

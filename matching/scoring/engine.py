@@ -12,11 +12,16 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import NamedTuple
 
-from .rules import CHANNEL_CODES, CRITERIA, ELIGIBILITY_RULES, as_decimal, validate_rules
+from matching.scoring.rules import (
+    CHANNEL_CODES,
+    CRITERIA,
+    ELIGIBILITY_RULES,
+    as_decimal,
+    validate_rules,
+)
+from portal.core.vocabulary import CAPITAL_AREA, EOK, SME_SIZES
 
-CAPITAL_AREA = frozenset({"seoul", "incheon", "gyeonggi"})
-SME_SIZES = frozenset({"sme", "startup"})
-HUNDRED_EOK = 10_000_000_000  # 100억원
+HUNDRED_EOK = 100 * EOK
 
 
 class ProposalInput(NamedTuple):

@@ -14,10 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from alliance.templatetags.portal_tags import _krw_en, _krw_ko
-
-from .engine import ChannelEvaluation, CompiledChannel, ProposalInput
-from .rules import as_decimal
+from matching.scoring.engine import ChannelEvaluation, CompiledChannel, ProposalInput
+from matching.scoring.rules import as_decimal
+from portal.core.money import krw_en, krw_ko
 
 CRITERION_LABELS = {
     "business_viability": ("사업성", "Business viability"),
@@ -53,7 +52,7 @@ STRUCTURES = {
 # Amounts and parameter lists repeat across thousands of results: format each once.
 @lru_cache(maxsize=8192)
 def _won(amount: int) -> tuple[str, str]:
-    return _krw_ko(amount), _krw_en(amount)
+    return krw_ko(amount), krw_en(amount)
 
 
 def _join(codes, labels: dict, *, ko_sep: str = ", ", en_sep: str = " or ") -> tuple[str, str]:

@@ -19,22 +19,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from alliance.choices import FundUse, Structure
-from fund.choices import EOK, FUND_SIZE_KRW, JO, ChannelCode
-
-INDUSTRY_CODES = (
-    "semiconductor",
-    "secondary_battery",
-    "vaccine",
-    "display",
-    "hydrogen",
-    "future_mobility",
-    "bio",
-    "ai",
-    "defense",
-    "robot",
-    "culture_content",
-    "critical_minerals",
+from portal.core.vocabulary import (
+    EOK,
+    FUND_SIZE_KRW,
+    INDUSTRY_CODES,
+    JO,
+    ChannelCode,
+    FundUse,
+    Structure,
 )
 
 # kind, and for codes the allowed vocabulary / for ints the allowed range.

@@ -4,8 +4,7 @@ from django import template
 from django.utils.translation import get_language
 
 from alliance import permissions
-
-from .. import selectors
+from matching import selectors
 
 register = template.Library()
 

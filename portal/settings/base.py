@@ -242,14 +242,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "portal.api_support.PortalAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.core.api.PortalAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "portal.api_support.exception_handler",
+    "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "portal.api_throttles.AnonThrottle",
-        "portal.api_throttles.UserThrottle",
+        "portal.core.throttles.AnonThrottle",
+        "portal.core.throttles.UserThrottle",
     ],
     # Per client address (anonymous, and the token endpoint) or per user; 429 beyond.
     # Throttles count by the connecting address: X-Forwarded-For is the client's to forge
@@ -277,17 +277,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "FirmStatusEnum": "alliance.choices.FirmStatus",
-        "ProposalStatusEnum": "alliance.choices.ProposalStatus",
-        "ReviewStageEnum": "alliance.choices.ReviewStage",
-        "RegionEnum": "alliance.choices.Region",
-        "ChannelCodeEnum": "fund.choices.ChannelCode",
-        "DecisionEnum": "fund.models.Decision",
-        "PacketStateEnum": "fund.models.PacketState",
-        "PacketKindEnum": "fund.models.PacketKind",
-        "EventKindEnum": "fund.models.EventKind",
-        "DocumentKindEnum": "alliance.choices.DocumentKind",
-        "RegistrationStatusEnum": "fund.models.RegistrationStatus",
+        "FirmStatusEnum": "portal.core.vocabulary.FirmStatus",
+        "ProposalStatusEnum": "portal.core.vocabulary.ProposalStatus",
+        "ReviewStageEnum": "portal.core.vocabulary.ReviewStage",
+        "RegionEnum": "portal.core.vocabulary.Region",
+        "ChannelCodeEnum": "portal.core.vocabulary.ChannelCode",
+        "DecisionEnum": "portal.core.vocabulary.Decision",
+        "PacketStateEnum": "fund.coordination.models.PacketState",
+        "PacketKindEnum": "fund.coordination.models.PacketKind",
+        "EventKindEnum": "fund.site.models.EventKind",
+        "DocumentKindEnum": "portal.core.vocabulary.DocumentKind",
+        "RegistrationStatusEnum": "fund.site.models.RegistrationStatus",
         "RuleSetStatusEnum": "matching.models.RuleSetStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -305,7 +305,7 @@ LOGGING = {
 }
 
 FILE_UPLOAD_HANDLERS = [
-    "alliance.documents.DocumentSizeLimitHandler",
+    "alliance.documents.checks.DocumentSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -8,8 +8,8 @@ bench-only is in the production URLconf. Only bench/run.py is meant to use these
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, env
+from portal.settings.base import *  # noqa: F403
+from portal.settings.base import REST_FRAMEWORK, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="bench-only-not-secret-" + "0123456789" * 4)

@@ -1,7 +1,7 @@
 """Laptop settings: SQLite and in-process tasks unless DATABASE_URL / CELERY_BROKER_URL are set."""
 
-from .base import *  # noqa: F403
-from .base import env
+from portal.settings.base import *  # noqa: F403
+from portal.settings.base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-dev-only-not-secret")

@@ -16,14 +16,12 @@ from urllib.parse import parse_qs
 import pytest
 from playwright.sync_api import Page, expect
 
-from alliance import services
 from alliance.models import Proposal, User
-from fund.models import Commitment, Event, EventKind, Registration, RegistrationStatus
+from alliance.proposals import services
+from fund.capacity.models import Commitment
+from fund.site.models import Event, EventKind, Registration, RegistrationStatus
 from matching.models import MatchResult
-from tests.factories import ProposalFactory
-from tests.files import pdf_bytes
-
-from .helpers import (
+from tests.e2e.helpers import (
     Shots,
     in_db,
     parse_krw_ko,
@@ -32,6 +30,8 @@ from .helpers import (
     sign_out,
     wait_for_mail,
 )
+from tests.factories import ProposalFactory
+from tests.files import pdf_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

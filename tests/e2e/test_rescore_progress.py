@@ -18,8 +18,7 @@ from playwright.sync_api import Page, expect
 from matching.models import RescoreRun, RuleSet
 from matching.selectors import scoreable_proposals
 from tests.celery_worker import CeleryWorker
-
-from .helpers import Shots, in_db, reload_until, sign_in
+from tests.e2e.helpers import Shots, in_db, reload_until, sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

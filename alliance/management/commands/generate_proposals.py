@@ -23,7 +23,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from alliance.choices import (
+from alliance.models import AuditLog, Firm, Industry, Proposal, ProposalPartner, SubAlliance
+from alliance.validators import brn_check_digit
+from portal.core.vocabulary import (
+    EOK,
+    ChannelCode,
     FirmStatus,
     FundUse,
     MemberType,
@@ -33,9 +37,6 @@ from alliance.choices import (
     SizeClass,
     Structure,
 )
-from alliance.models import AuditLog, Firm, Industry, Proposal, ProposalPartner, SubAlliance
-from alliance.validators import brn_check_digit
-from fund.choices import EOK, ChannelCode
 
 MAX_COUNT = 5_000_000
 BRN_PREFIX = "97"

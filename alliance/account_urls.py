@@ -1,7 +1,0 @@
-from django.urls import path
-
-from .views import accounts
-
-urlpatterns = [
-    path("signup/", accounts.signup, name="signup"),
-]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from alliance.accounts import views as accounts
+
+urlpatterns = [
+    path("signup/", accounts.signup, name="signup"),
+]

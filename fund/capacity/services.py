@@ -1,0 +1,78 @@
+"""Writes to the fund's capacity ledger."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from alliance.audit import audit_record
+from alliance.models import Proposal, User
+from fund.capacity.models import Channel, Commitment
+from portal.core import aggregate_cache
+from portal.core.errors import CapacityExceeded
+from portal.core.vocabulary import FUND_SIZE_KRW, Region
+
+
+def commitment_create(
+    *,
+    channel_code: str,
+    year: int,
+    amount_krw: int,
+    actor: User | None,
+    region: str,
+    ai_related: bool = False,
+    proposal: Proposal | None = None,
+    note: str = "",
+) -> Commitment:
+    """Draw `amount_krw` from a channel's capacity, or raise CapacityExceeded.
+
+    The channel row is locked (SELECT ... FOR UPDATE) before the ledger is summed, so
+    concurrent commitments against one channel are serialised and the total never exceeds
+    the channel's size.
+    """
+    errors = {}
+    if not isinstance(amount_krw, int) or isinstance(amount_krw, bool) or amount_krw <= 0:
+        errors["amount_krw"] = _("The amount must be a positive number of won.")
+    elif amount_krw > FUND_SIZE_KRW:
+        errors["amount_krw"] = _("The amount cannot exceed the fund's 150 trillion won.")
+    if region not in Region.values:
+        errors["region"] = _("Choose a region from the list.")
+    if not isinstance(year, int) or not 2025 <= year <= 2035:
+        errors["year"] = _("The year must be between 2025 and 2035.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        try:
+            channel = Channel.objects.select_for_update().get(code=channel_code)
+        except Channel.DoesNotExist as exc:
+            raise ValidationError({"channel": _("Choose one of the four channels.")}) from exc
+        committed = channel.commitments.aggregate(total=Sum("amount_krw"))["total"] or 0
+        remaining = channel.size_krw - committed
+        if amount_krw > remaining:
+            raise CapacityExceeded(channel=channel, remaining_krw=remaining, amount_krw=amount_krw)
+        commitment = Commitment.objects.create(
+            channel=channel,
+            year=year,
+            amount_krw=amount_krw,
+            proposal=proposal,
+            ai_related=ai_related,
+            region=region,
+            note=note[:300],
+            created_by=actor,
+        )
+        # The public pages' committed amounts: stale from the moment this commits.
+        aggregate_cache.invalidate()
+        audit_record(
+            actor=actor,
+            action="commitment.create",
+            obj=commitment,
+            data={
+                "channel": channel.code,
+                "amount_krw": amount_krw,
+                "year": year,
+                "proposal": proposal.pk if proposal else None,
+            },
+        )
+    return commitment

@@ -1,0 +1,107 @@
+"""Reads of the coordination queue: KEIT's screening inbox and the packets both sides see."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, F, QuerySet
+from django.http import Http404
+
+from alliance.models import Proposal, User
+from alliance.proposals.selectors import proposal_get_for_user, proposals_visible_to
+from fund.coordination.models import CoordinationPacket
+from fund.coordination.services import (
+    PacketNotFound,
+    can_see_queue,
+    is_alliance_side,
+    packet_get,
+)
+from matching.selectors import active_rule_set, best_match_field
+from portal.core.vocabulary import ProposalStatus
+
+
+def can_screen(user: User) -> bool:
+    return is_alliance_side(user)
+
+
+def screening_queryset(user: User, filters: dict) -> QuerySet[Proposal]:
+    """Submitted proposals with their best eligible channel and score under the active rules,
+    filtered; best score first, then the oldest submission (first come, first screened)."""
+    if not can_screen(user):
+        return Proposal.objects.none()
+    rule_set = active_rule_set()
+    rule_set_id = rule_set.pk if rule_set else None
+    qs = (
+        proposals_visible_to(user)
+        .filter(status=ProposalStatus.SUBMITTED)
+        .annotate(
+            best_channel=best_match_field("channel_id", rule_set_id),
+            best_score=best_match_field("score", rule_set_id),
+        )
+    )
+    if "sub_alliance" in filters:
+        qs = qs.filter(sub_alliance__code=filters["sub_alliance"])
+    if "industry" in filters:
+        qs = qs.filter(industry__code=filters["industry"])
+    if "region" in filters:
+        qs = qs.filter(region=filters["region"])
+    if "size_class" in filters:
+        qs = qs.filter(firm__size_class=filters["size_class"])
+    if "best_channel" in filters:
+        qs = qs.filter(best_channel=filters["best_channel"])
+    if "min_score" in filters:
+        qs = qs.filter(best_score__gte=filters["min_score"])
+    return qs.order_by(F("best_score").desc(nulls_last=True), "submitted_at", "pk")
+
+
+def screening_get(user: User, pk) -> Proposal:
+    """One proposal for KEIT's screening page (any status, so a referred one still opens)."""
+    if not can_screen(user):
+        raise Http404
+    return proposal_get_for_user(user, pk)
+
+
+PACKETS_PER_PAGE = 50
+SEQUENCE_CURSOR = re.compile(r"[0-9]{1,18}")
+
+
+def packets_visible_to(user: User) -> QuerySet[CoordinationPacket]:
+    """Every packet for either secretariat (SPEC §3.5); none for anyone else."""
+    if not can_see_queue(user):
+        return CoordinationPacket.objects.none()
+    return CoordinationPacket.objects.select_related("proposal", "proposal__firm")
+
+
+def packet_page(user: User, filters: dict, before: str | None) -> tuple[list, int | None]:
+    """One page of packets, newest first, and the cursor of the next page (or None)."""
+    qs = packets_visible_to(user)
+    for field in ("direction", "kind", "state"):
+        if field in filters:
+            qs = qs.filter(**{field: filters[field]})
+    if "proposal" in filters:
+        qs = qs.filter(proposal_id=filters["proposal"])
+    if before and SEQUENCE_CURSOR.fullmatch(before):
+        qs = qs.filter(sequence__lt=int(before))
+    rows = list(qs.order_by("-sequence")[: PACKETS_PER_PAGE + 1])
+    more = len(rows) > PACKETS_PER_PAGE
+    rows = rows[:PACKETS_PER_PAGE]
+    return rows, (rows[-1].sequence if more else None)
+
+
+def packet_state_counts(user: User) -> dict[str, int]:
+    qs = packets_visible_to(user).order_by()
+    return dict(qs.values_list("state").annotate(n=Count("pk")))
+
+
+def packet_get_for_user(user: User, pk) -> CoordinationPacket:
+    """The packet, or 404 for an unknown id or a user who may not see the queue."""
+    if not can_see_queue(user):
+        raise Http404
+    try:
+        return packet_get(pk)
+    except PacketNotFound as exc:
+        raise Http404 from exc
+
+
+def proposal_packets(proposal: Proposal) -> QuerySet[CoordinationPacket]:
+    return CoordinationPacket.objects.filter(proposal=proposal).order_by("sequence")

@@ -1,0 +1,22 @@
+"""Background work for the information site: registration mail."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from fund.site import services as site_services
+
+
+@shared_task(
+    name="fund.send_registration_mail",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_registration_mail(registration_id: int) -> str:
+    """Mail a registrant what their registration's state calls for. Idempotent: the service
+    sends each kind of mail once, so a redelivered message sends nothing."""
+    return site_services.registration_mail_send(registration_id=registration_id)

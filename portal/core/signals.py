@@ -1,0 +1,17 @@
+"""Signals by which a lower layer causes work in an upper one without importing it.
+
+The sender names what happened; each upper app connects its handlers in its own
+`receivers.py` (imported by its AppConfig.ready). Handlers run synchronously, inside the
+sender's transaction, so work they schedule with `transaction.on_commit` happens only if
+the change commits.
+"""
+
+from django.dispatch import Signal
+
+# alliance → matching: a proposal entered (or re-entered) the pipeline and must be scored.
+# kwargs: proposal_id (int).
+proposal_submitted = Signal()
+
+# alliance → fund: an applicant's proposal page is being rendered; receivers return a dict
+# of extra template context (the fund's questions to answer, say). kwargs: request, proposal.
+proposal_page_context = Signal()
