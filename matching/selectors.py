@@ -179,14 +179,21 @@ def ids_in_batches(queryset: QuerySet[Proposal], size: int) -> Iterable[list[int
         yield chunk
 
 
-def best_match_field(field: str, rule_set_id: int | None):
-    """A subquery: `field` of the outer proposal's best eligible result in a rule set (the
-    highest score, then the channel order), the ranking KEIT's lists and the board use."""
-    return Subquery(
-        MatchResult.objects.filter(proposal=OuterRef("pk"), rule_set_id=rule_set_id, eligible=True)
-        .order_by("-score", "channel__order")
-        .values(field)[:1]
+# The one ranking of a proposal's results, wherever a "best channel" is shown: the eligible
+# result with the highest score, ties to the earlier channel. In memory: scoring.best.
+BEST_FIRST = ("-score", "channel__order")
+
+
+def _best(results: QuerySet[MatchResult], field: str) -> Subquery:
+    return Subquery(results.order_by(*BEST_FIRST).values(field)[:1])
+
+
+def best_match_field(field: str, rule_set_id: int | None) -> Subquery:
+    """A subquery: `field` of the outer proposal's best eligible result in a rule set."""
+    results = MatchResult.objects.filter(
+        proposal=OuterRef("pk"), rule_set_id=rule_set_id, eligible=True
     )
+    return _best(results, field)
 
 
 NO_ELIGIBLE_CHANNEL = "none"
@@ -211,7 +218,7 @@ def proposals_with_best_match(
     qs = queryset.annotate(
         # The score alone needs no channel order: a top-1 over (proposal, rule set, score).
         best_score=Subquery(results.order_by("-score").values("score")[:1]),
-        best_channel=Subquery(results.order_by("-score", "channel__order").values("channel")[:1]),
+        best_channel=_best(results, "channel"),
     )
     # Each filter is first a semi-join on the results (one pass, hashed), so the per-row best
     # channel is only worked out for proposals that can still match.

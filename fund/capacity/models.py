@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.vocabulary import FUND_SIZE_KRW, ChannelCode, Region
 
+# The years an annual plan or a commitment may be booked in.
+LEDGER_YEARS = (2025, 2035)
+
 
 class Channel(models.Model):
     """One of the four investment channels; seeded by a migration and editable by staff.
@@ -81,7 +84,8 @@ class AnnualPlan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "year"], name="annual_plan_unique_year"),
             models.CheckConstraint(
-                condition=Q(year__gte=2025, year__lte=2035), name="annual_plan_year_range"
+                condition=Q(year__gte=LEDGER_YEARS[0], year__lte=LEDGER_YEARS[1]),
+                name="annual_plan_year_range",
             ),
         ]
 

@@ -14,6 +14,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Callable
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +36,7 @@ from fund.coordination.models import (
     PacketKind,
     PacketState,
 )
+from matching.scoring.engine import best
 from matching.selectors import results_for_proposal
 from portal.core.errors import TransitionNotAllowed
 from portal.core.ids import parse_uuid
@@ -204,12 +206,8 @@ def match_snapshot(proposal: Proposal) -> list[dict]:
 
 
 def best_match(matches: list[dict]) -> dict | None:
-    """The eligible channel with the highest score (channel order breaks ties), or None."""
-    best = None
-    for match in matches:
-        if match["eligible"] and (best is None or match["score"] > best["score"]):
-            best = match
-    return best
+    """The best of a snapshot's match results (scoring.best), or None."""
+    return best(matches, eligible=itemgetter("eligible"), score=itemgetter("score"))
 
 
 def packet_create(

@@ -23,6 +23,7 @@ from fund.coordination.services import (
 )
 from fund.review.models import AgendaItem, CommitteeMeeting, FundReview, ReviewComment, SavedView
 from matching.models import MatchResult
+from matching.scoring.engine import best
 from portal.core import aggregate_cache
 from portal.core.vocabulary import ChannelCode, Decision, ProposalStatus, ReviewStage
 
@@ -451,13 +452,13 @@ def agenda_rows(meeting: CommitteeMeeting) -> list[AgendaRow]:
     rows = []
     for item in items:
         mine = scores.get(item.review_id, {})
-        # Ties go to the earlier channel, as in the screening inbox.
-        eligible = [
-            (mine[code][0], code) for code in ChannelCode.values if mine.get(code, (0, 0))[1]
-        ]
-        best_score, best_channel = (
-            max(eligible, key=lambda pair: pair[0]) if eligible else (None, "")
+        # Ranked as everywhere else (scoring.best): ties go to the earlier channel.
+        top = best(
+            ChannelCode.values,
+            eligible=lambda code, mine=mine: mine.get(code, (0, False))[1],
+            score=lambda code, mine=mine: mine[code][0],
         )
+        best_score, best_channel = (mine[top][0], top) if top else (None, "")
         rows.append(
             AgendaRow(
                 item=item,

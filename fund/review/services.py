@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from alliance.audit import audit_record
 from alliance.models import NOTE_MAX, Proposal, User
+from fund.capacity.models import LEDGER_YEARS
 from fund.capacity.services import commitment_create
 from fund.coordination.models import PacketKind
 from fund.coordination.services import is_fund_side, status_packet_send
@@ -60,7 +61,6 @@ STAGE_PACKET = {
     ReviewStage.COUNCIL: PacketKind.COUNCIL_SCHEDULED,
 }
 CONDITIONS_MAX = NOTE_MAX
-COMMITMENT_YEARS = (2025, 2035)
 
 
 def _require_fund_staff(actor: User) -> None:
@@ -170,7 +170,7 @@ def _clean_decision(
 
 
 def _commitment_year(now: datetime.datetime) -> int:
-    low, high = COMMITMENT_YEARS
+    low, high = LEDGER_YEARS
     return min(max(timezone.localtime(now).year, low), high)
 
 

@@ -7,10 +7,11 @@ from django.views.decorators.http import require_GET
 
 from alliance import stats
 from fund.capacity.selectors import channels_with_capacity, fund_targets
+from fund.site import facts
 from portal.core.aggregate_cache import cached
 from portal.core.vocabulary import ChannelCode, ProposalStatus
 
-PLAN_YEAR = 2026
+PLAN_YEAR = facts.FUND.plan_year
 
 
 @require_GET

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import NamedTuple
+from operator import attrgetter
+from typing import NamedTuple, TypeVar
 
 from matching.scoring.rules import (
     CHANNEL_CODES,
@@ -21,6 +22,9 @@ from matching.scoring.rules import (
 )
 from portal.core.vocabulary import CAPITAL_AREA, EOK, SME_SIZES
 
+T = TypeVar("T")
+_ELIGIBLE = attrgetter("eligible")
+_SCORE = attrgetter("score")
 HUNDRED_EOK = 100 * EOK
 
 
@@ -324,13 +328,23 @@ def evaluate_all(
     return [evaluate(channel, p, remaining.get(channel.code, 0)) for channel in rules.channels]
 
 
+def best(
+    items: Iterable[T], *, eligible: Callable = _ELIGIBLE, score: Callable = _SCORE
+) -> T | None:
+    """The eligible item with the highest score, ties to the earlier one (the channel order),
+    or None: the ranking of every "best channel" the portal shows (matching.selectors
+    ranks stored results the same way in SQL)."""
+    found = None
+    for item in items:
+        if eligible(item) and (found is None or score(item) > score(found)):
+            found = item
+    return found
+
+
 def best_channel(evaluations: Iterable[ChannelEvaluation]) -> str | None:
-    """The eligible channel with the highest score (channel order breaks ties), or None."""
-    best = None
-    for evaluation in evaluations:
-        if evaluation.eligible and (best is None or evaluation.score > best.score):
-            best = evaluation
-    return best.channel if best else None
+    """The best evaluation's channel, or None when no channel is eligible."""
+    found = best(evaluations)
+    return found.channel if found else None
 
 
 def score_band(score: int) -> int:
