@@ -8,14 +8,14 @@ from alliance.models import (
     FinancialInstitution,
     Firm,
     Industry,
-    Notification,
     Proposal,
     ProposalDocument,
     ProposalPartner,
     SubAlliance,
     User,
 )
-from alliance.notifications import services as notifications
+from portal.core import outbox as core_outbox
+from portal.core.models import Notification
 
 
 @admin.register(SubAlliance)
@@ -177,7 +177,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected failed mail again"))
     def send_again(self, request, queryset):
-        count = notifications.notifications_retry(
+        count = core_outbox.notifications_retry(
             notification_ids=queryset.values_list("pk", flat=True)
         )
         self.message_user(

@@ -1,12 +1,10 @@
-"""Background work for the alliance app: consultation mail and the mail outbox."""
+"""Background work for the alliance app: consultation mail."""
 
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from alliance.consultations import services as consultations
-from alliance.notifications import services as notifications
 
 
 @shared_task(
@@ -19,26 +17,7 @@ from alliance.notifications import services as notifications
     max_retries=5,
 )
 def send_consultation_mail(consultation_id: int) -> str:
-    """Mail the applicant that their consultation was confirmed or declined. Idempotent: the
-    service records which outcome was mailed, so a redelivered message sends nothing."""
+    """Hand the applicant's mail of a confirmed or declined consultation to the outbox.
+    Consultations write their mail in their own transaction now; this task serves messages
+    queued before that, and is idempotent: the service records which outcome was written."""
     return consultations.consultation_mail_send(consultation_id=consultation_id)
-
-
-@shared_task(
-    name="alliance.notifications_send",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    max_retries=3,
-    retry_backoff=2,
-)
-def send_notifications(notification_ids: list[int]) -> dict:
-    """Send pending mail notifications. Idempotent: a sent row is never sent again, so a
-    redelivered message sends nothing; a refused send is left to the sweep."""
-    return notifications.notifications_send(notification_ids=notification_ids)
-
-
-@shared_task(name="alliance.notifications_sweep", acks_late=True, reject_on_worker_lost=True)
-def sweep_notifications() -> dict:
-    """Send the mail still pending after its time (broker down, mail server refused)."""
-    return notifications.sweep()

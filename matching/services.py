@@ -37,7 +37,7 @@ from matching.scoring import (
     validate_rules,
 )
 from portal.core.errors import TransitionNotAllowed
-from portal.core.tasks import task
+from portal.core.queue import task
 
 RESCORE_BATCH_SIZE = 500
 SWEEP_LIMIT = 2000

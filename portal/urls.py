@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from alliance import urls as alliance_urls
 from fund.coordination import urls as coordination_urls
@@ -11,6 +12,15 @@ admin.site.site_header = "M.AX × 국민성장펀드 포털 관리 / Portal admi
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Admin pages of models that moved to another app keep their old addresses working.
+    re_path(
+        r"^admin/alliance/notification/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/core/notification/%(rest)s", query_string=True),
+    ),
+    re_path(
+        r"^admin/alliance/fundquestion/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/fund/fundquestion/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("matching/", include("matching.urls")),

@@ -31,11 +31,12 @@ import redis  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from alliance.models import Notification, User  # noqa: E402
+from alliance.models import User  # noqa: E402
 from fund.coordination import services as coordination  # noqa: E402
 from fund.coordination.models import CoordinationPacket, PacketState  # noqa: E402
 from fund.coordination.tasks import deliver_packet  # noqa: E402
 from portal.celery import app  # noqa: E402
+from portal.core.models import Notification  # noqa: E402
 from portal.core.vocabulary import ProposalStatus, Role  # noqa: E402
 from tests.factories import ProposalFactory, UserFactory  # noqa: E402
 

@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from alliance.models import AuditLog, Notification, Proposal
-from alliance.notifications import services as notifications
-from alliance.tasks import send_notifications
+from alliance.models import AuditLog, Proposal
 from alliance.templatetags.portal_tags import krw
 from fund.coordination import services as coordination
 from fund.coordination.models import CoordinationPacket, FundInbox, PacketKind
 from fund.coordination.tasks import deliver_packets
 from fund.review.models import FundReview
+from portal.core import outbox as core_outbox
+from portal.core.models import Notification
+from portal.core.tasks import send_notifications
 from portal.core.vocabulary import Role
 from tests.factories import FirmFactory, UserFactory
 from tests.pipeline_support import referral_of, submitted_proposal
@@ -256,7 +257,7 @@ def test_the_digest_lists_every_referral_in_korean_then_english(keit, sent):
     message = mail.outbox[0]
     assert message.subject.startswith("[M.AX × 국민성장펀드] ")
     assert "2 new referrals from KEIT" in message.subject
-    korean, english = message.body.split(notifications.MAIL_LANGUAGE_SEPARATOR)
+    korean, english = message.body.split(core_outbox.MAIL_LANGUAGE_SEPARATOR)
     with translation.override("ko"):
         channel_ko, amount_ko = str(_("Ultra-low-rate loans")), krw(50_000_000_000)
         headline_ko = _("Proposed channel")

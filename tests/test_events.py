@@ -18,7 +18,6 @@ from alliance.models import AuditLog
 from fund.site.forms import CONSENT_REQUIRED
 from fund.site.models import CancelToken, Event, Registration, RegistrationStatus
 from fund.site.services import (
-    MAIL_LANGUAGE_SEPARATOR,
     InvalidCancelToken,
     RegistrationAlreadyCancelled,
     cancel_token_issue,
@@ -26,6 +25,9 @@ from fund.site.services import (
     registration_cancel_by_token,
 )
 from fund.site.tasks import send_registration_mail
+from portal.core.models import Notification
+from portal.core.outbox import MAIL_LANGUAGE_SEPARATOR
+from tests.outbox_support import deliver_outbox
 
 SITE = "https://fund.example.kr"
 CANCEL_LINK = re.compile(re.escape(SITE) + r"(/events/cancel/[A-Za-z0-9_\-]+/)")
@@ -104,9 +106,11 @@ def test_registration_with_a_free_seat_is_confirmed_and_its_mail_is_queued_on_co
     assert registration.status == RegistrationStatus.CONFIRMED
     assert registration.waitlist_position is None
     assert registration.consented_at is not None
-    assert [(c.func, c.args) for c in callbacks] == [
-        (send_registration_mail.delay, (registration.pk,))
+    # The mail is written with the registration and handed to the outbox's worker on commit.
+    assert list(Notification.objects.values_list("kind", "recipient", "state")) == [
+        ("event_registration", registration.email, "pending")
     ]
+    assert len(callbacks) == 1
     assert list(
         AuditLog.objects.filter(object_type="registration").values_list("action", "to_state")
     ) == [("registration.create", "confirmed")]
@@ -392,6 +396,7 @@ def test_self_cancel_confirms_the_first_on_the_waitlist_and_renumbers_the_rest(
     second = register(event, "b@example.kr")
     register(event, "c@example.kr")
     token = cancel_token_issue(registration=first)
+    before = list(Notification.objects.values_list("pk", flat=True))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("site:registration_cancel", args=[token]))
@@ -406,8 +411,14 @@ def test_self_cancel_confirms_the_first_on_the_waitlist_and_renumbers_the_rest(
     second.refresh_from_db()
     assert first.cancelled_at is not None
     assert second.promoted_at is not None
-    # The promoted person and the canceller are each mailed, after commit.
-    assert sorted(c.args[0] for c in callbacks) == [first.pk, second.pk]
+    # The promoted person and the canceller are each mailed: written with the change, sent
+    # by the outbox's worker after commit.
+    assert sorted(
+        Notification.objects.filter(state="pending", subject__contains="국민성장펀드 채널")
+        .exclude(pk__in=before)
+        .values_list("recipient", flat=True)
+    ) == ["a@example.kr", "b@example.kr"]
+    assert len(callbacks) == 2
     assert list(
         AuditLog.objects.filter(action__in=["registration.cancel", "registration.promote"])
         .order_by("id")
@@ -517,10 +528,9 @@ def test_the_confirmation_mail_carries_an_ics_file_and_a_working_cancel_link(cli
     event = make_event(capacity=1, online_url="https://meet.example.kr/max-fund")
     registration = register(event, "kim@example.kr")
 
-    kind = send_registration_mail.run(registration.pk)
+    deliver_outbox()
 
     message = _only_mail()
-    assert kind == "confirmed"
     assert message.to == ["kim@example.kr"]
     assert "국민성장펀드 채널 설명회" in message.subject
     filename, calendar = _calendar(message)
@@ -542,7 +552,8 @@ def test_the_confirmation_mail_carries_an_ics_file_and_a_working_cancel_link(cli
     assert client.post(path).status_code == 302
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
-    assert registration.mail_sent_kind == "confirmed"
+    # The cancellation's own notice is the last mail handed to the outbox.
+    assert registration.mail_sent_kind == "cancelled"
     assert registration.mail_sent_at is not None
 
 
@@ -551,9 +562,13 @@ def test_the_mail_is_sent_once_per_state_even_if_the_task_runs_twice():
     event = make_event(capacity=1)
     registration = register(event)
 
+    # Written once with the registration; the task (for messages queued before the outbox)
+    # and a second delivery add nothing.
     results = [send_registration_mail.run(registration.pk) for _ in range(2)]
+    deliver_outbox()
+    deliver_outbox()
 
-    assert results == ["confirmed", ""]
+    assert results == ["", ""]
     assert len(mail.outbox) == 1
     assert CancelToken.objects.filter(registration=registration).count() == 1
 
@@ -563,16 +578,23 @@ def test_waitlisted_then_promoted_people_get_a_waitlist_notice_then_a_promotion_
     event = make_event(capacity=1)
     first = register(event, "a@example.kr")
     second = register(event, "b@example.kr")
-    send_registration_mail.run(second.pk)
-    waitlist_mail = _only_mail()
+    deliver_outbox()
+    waitlist_mail = mail.outbox[1]
     old_link = CANCEL_LINK.findall(waitlist_mail.body)[0]
 
     registration_cancel_by_token(token=cancel_token_issue(registration=first))
-    kind = send_registration_mail.run(second.pk)
+    deliver_outbox()
 
-    assert kind == "promoted"
-    assert len(mail.outbox) == 2
-    promotion = mail.outbox[1]
+    second.refresh_from_db()
+    assert second.mail_sent_kind == "promoted"
+    # a@ confirmed, b@ waitlisted; then b@ promoted and a@ told of the cancellation
+    assert [m.to for m in mail.outbox] == [
+        ["a@example.kr"],
+        ["b@example.kr"],
+        ["b@example.kr"],
+        ["a@example.kr"],
+    ]
+    promotion = mail.outbox[2]
     assert promotion.to == ["b@example.kr"]
     assert len(promotion.attachments) == 1
     assert "(no. 1)" in waitlist_mail.subject
@@ -593,9 +615,9 @@ def test_the_mail_task_for_a_missing_registration_does_nothing():
 @pytest.mark.django_db
 def test_the_mail_is_in_korean_and_english():
     event = make_event()
-    registration = register(event)
+    register(event)
 
-    send_registration_mail.run(registration.pk)
+    deliver_outbox()
 
     korean, english = _only_mail().body.split(MAIL_LANGUAGE_SEPARATOR)
     with translation.override("ko"):
@@ -614,10 +636,10 @@ def test_a_real_worker_sends_the_registration_mail(celery_worker):
     registration = register(event, "worker@example.kr")
 
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        registration.refresh_from_db()
-        if registration.mail_sent_at is not None:
-            break
+    sent = Notification.objects.filter(recipient="worker@example.kr", state="sent")
+    while time.monotonic() < deadline and not sent.exists():
         time.sleep(0.2)
-    assert registration.mail_sent_kind == "confirmed", celery_worker.log_tail()
+    assert sent.count() == 1, celery_worker.log_tail()
+    registration.refresh_from_db()
+    assert registration.mail_sent_kind == "confirmed"
     assert CancelToken.objects.filter(registration=registration).count() == 1

@@ -11,14 +11,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance.models import Notification
 from alliance.notifications import services as notifications
 from alliance.proposals import services
-from alliance.tasks import send_notifications, sweep_notifications
 from alliance.templatetags.portal_tags import krw
 from fund.coordination import services as coordination
 from fund.coordination.models import CoordinationPacket, PacketKind
 from fund.review import services as pipeline
+from portal.core import outbox as core_outbox
+from portal.core.models import Notification
+from portal.core.tasks import send_notifications, sweep_notifications
 from portal.core.vocabulary import Role
 from tests.factories import ApplicantFactory, UserFactory
 from tests.pipeline_support import STAGES_TO_COUNCIL, in_review, submitted_proposal, wait_for
@@ -99,7 +100,7 @@ def test_the_referral_mail_names_firm_title_channel_amount_and_link_in_korean_th
     assert result == {"sent": 2}
     assert sorted(m.to[0] for m in mail.outbox) == ["kdb1@example.kr", "kdb2@example.kr"]
     message = mail.outbox[0]
-    korean, english = message.body.split(notifications.MAIL_LANGUAGE_SEPARATOR)
+    korean, english = message.body.split(core_outbox.MAIL_LANGUAGE_SEPARATOR)
     link = f"{SITE}{reverse('pipeline:detail', args=[proposal.pk])}"
     with translation.override("ko"):
         channel_ko, amount_ko = str(_("Ultra-low-rate loans")), krw(50_000_000_000)
@@ -192,9 +193,9 @@ def test_after_the_last_attempt_the_mail_is_failed_and_the_sweep_leaves_it(
         Notification.objects.filter(pk=notification.pk).update(
             next_attempt_at=timezone.now() - datetime.timedelta(seconds=1)
         )
-        outcomes.append(notifications.sweep())
+        outcomes.append(core_outbox.sweep())
 
-    later = notifications.sweep(now=timezone.now() + datetime.timedelta(days=1))
+    later = core_outbox.sweep(now=timezone.now() + datetime.timedelta(days=1))
 
     assert outcomes == [{"retry": 1}, {"retry": 1}, {"failed": 1}]
     assert later == {}
@@ -243,12 +244,12 @@ def test_staff_send_failed_mail_again_with_a_fresh_count(keit, kdb, sent_tasks):
     )
     sent_tasks.clear()
 
-    count = notifications.notifications_retry(notification_ids=[notification.pk])
+    count = core_outbox.notifications_retry(notification_ids=[notification.pk])
 
     assert count == 1
     notification.refresh_from_db()
     assert (notification.state, notification.attempts) == ("pending", 0)
-    assert notifications.notifications_retry(notification_ids=[notification.pk]) == 0
+    assert core_outbox.notifications_retry(notification_ids=[notification.pk]) == 0
 
 
 def test_the_admin_lists_failed_mail(keit, kdb, client):
@@ -257,7 +258,7 @@ def test_the_admin_lists_failed_mail(keit, kdb, client):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(admin)
 
-    response = client.get(reverse("admin:alliance_notification_changelist") + "?state=failed")
+    response = client.get(reverse("admin:core_notification_changelist") + "?state=failed")
 
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
@@ -270,7 +271,7 @@ def test_the_admin_action_sends_failed_mail_again(keit, kdb, client, sent_tasks)
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
 
     response = client.post(
-        reverse("admin:alliance_notification_changelist"),
+        reverse("admin:core_notification_changelist"),
         {"action": "send_again", "_selected_action": [notification.pk]},
     )
 
@@ -357,7 +358,7 @@ def test_the_decision_taken_in_by_keit_mails_the_applicant_firm_and_keit(keit, k
         ("decision", "applicant@example.kr", "sent"),
         ("decision", "keit@example.kr", "sent"),
     ]
-    korean, english = mail.outbox[0].body.split(notifications.MAIL_LANGUAGE_SEPARATOR)
+    korean, english = mail.outbox[0].body.split(core_outbox.MAIL_LANGUAGE_SEPARATOR)
     assert "Approve with conditions" in english
     assert "Ultra-low-rate loans" in english
     assert "KRW 40 billion" in english
@@ -395,3 +396,13 @@ def test_a_real_worker_takes_the_referral_in_and_sends_its_mail(celery_worker, k
     assert (notification.recipient, notification.attempts) == ("kdb@example.kr", 1)
     assert notification.sent_at is not None
     assert Notification.objects.count() == 1
+
+
+def test_the_outboxs_old_admin_address_leads_to_its_page_in_the_core_app(kdb, client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    response = client.get("/admin/alliance/notification/?state=failed")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/core/notification/?state=failed"
+    assert client.get(response["Location"]).status_code == 200

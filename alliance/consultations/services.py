@@ -14,11 +14,9 @@ talk at any time", so either may confirm or decline and both see every request.
 from __future__ import annotations
 
 import datetime
-from functools import partial, update_wrapper
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -39,8 +37,9 @@ from alliance.models import (
     User,
 )
 from alliance.permissions import can_handle_consultations, can_request_consultation, is_firm_member
+from portal.core import outbox
 from portal.core.errors import TransitionNotAllowed
-from portal.core.tasks import task
+from portal.core.models import NotificationKind
 
 # A consultation lasts an hour and is held on a weekday between 09:00 and 18:00 Korean time,
 # so it starts between 09:00 and 17:00, on the hour or the half hour.
@@ -278,7 +277,7 @@ def consultation_confirm(
             note=staff_note,
             data={"slot": timezone.localtime(consultation.confirmed_slot).isoformat()},
         )
-        _schedule_mail(consultation.pk)
+        _queue_mail(consultation.pk)
     return consultation
 
 
@@ -314,7 +313,7 @@ def consultation_decline(*, consultation_id: int, actor: User, reason: str) -> C
             to_state=consultation.status,
             note=reason,
         )
-        _schedule_mail(consultation.pk)
+        _queue_mail(consultation.pk)
     return consultation
 
 
@@ -359,20 +358,12 @@ MAIL_SUBJECTS = {
     ConsultationStatus.CONFIRMED: gettext_noop("Consultation confirmed: %(institution)s"),
     ConsultationStatus.DECLINED: gettext_noop("Consultation request declined: %(institution)s"),
 }
-MAIL_LANGUAGE_SEPARATOR = "\n\n" + "-" * 50 + "\n\n"
 
 
-def _schedule_mail(consultation_id: int) -> None:
-    """Queue the applicant's mail once the surrounding transaction has committed."""
-    send_consultation_mail = task("alliance.send_consultation_mail")
-
-    # robust: with the broker down the answer still stands and staff get the page, not an
-    # error; the failure is logged.
-    # (update_wrapper: Django's robust logging reads the callback's __qualname__.)
-    send = update_wrapper(
-        partial(send_consultation_mail.delay, consultation_id), send_consultation_mail.delay
-    )
-    transaction.on_commit(send, robust=True)
+def _queue_mail(consultation_id: int) -> None:
+    """Write the applicant's mail into the outbox, in this transaction: it is sent after
+    commit, and by the sweep if the broker is down then."""
+    consultation_mail_send(consultation_id=consultation_id)
 
 
 def _mail_subject(kind: str, consultation: Consultation) -> str:
@@ -381,7 +372,7 @@ def _mail_subject(kind: str, consultation: Consultation) -> str:
         with translation.override(language):
             parts.append(_(MAIL_SUBJECTS[kind]) % {"institution": consultation.institution.name})
     # dict.fromkeys drops the second part when a message has no Korean translation yet.
-    return "[M.AX × 국민성장펀드] " + " / ".join(dict.fromkeys(parts))
+    return outbox.SUBJECT_PREFIX + " / ".join(dict.fromkeys(parts))
 
 
 def _mail_body(kind: str, consultation: Consultation) -> str:
@@ -400,13 +391,13 @@ def _mail_body(kind: str, consultation: Consultation) -> str:
                 "detail_url": detail_url,
             }
             parts.append(render_to_string("alliance/consultation_mail.txt", context).strip())
-    return MAIL_LANGUAGE_SEPARATOR.join(parts) + "\n"
+    return outbox.MAIL_LANGUAGE_SEPARATOR.join(parts) + "\n"
 
 
 def consultation_mail_send(*, consultation_id: int) -> str:
-    """Mail the applicant the confirmation or the refusal, once per outcome: a second run
-    sends nothing. Returns the kind sent, or "" when there was nothing to send. Records
-    `mail_sent_kind` and `mail_sent_at`."""
+    """Write the applicant's mail of the confirmation or the refusal into the outbox, once per
+    outcome: a second run writes nothing. Returns the kind written, or "" when there was
+    nothing to write. Records `mail_sent_kind` and `mail_sent_at` (handed to the outbox)."""
     with transaction.atomic():
         consultation = (
             Consultation.objects.select_for_update(of=("self",))
@@ -420,14 +411,13 @@ def consultation_mail_send(*, consultation_id: int) -> str:
         recipient = consultation.requested_by.email if consultation.requested_by else ""
         if consultation.mail_sent_kind == kind or not recipient:
             return ""
-        message = EmailMessage(
+        outbox.write(
+            kind=NotificationKind.CONSULTATION,
+            recipients=[outbox.Recipient(recipient, consultation.requested_by)],
             subject=_mail_subject(kind, consultation),
             body=_mail_body(kind, consultation),
-            to=[recipient],
+            event_key=f"consultation:{consultation.pk}:{kind}",
         )
-        # Sent inside the transaction: if sending fails, the record rolls back and the task's
-        # retry sends again.
-        message.send()
         consultation.mail_sent_kind = kind
         consultation.mail_sent_at = timezone.now()
         consultation.save(update_fields=["mail_sent_kind", "mail_sent_at"])

@@ -1,44 +1,27 @@
-"""The mail outbox: one `Notification` row per recipient, written in the event's transaction.
+"""Who is mailed about the coordination queue's events, and with what (through the outbox).
 
-A worker sends the rows after the transaction commits (`transaction.on_commit`, robust: a
-broker that is down never undoes the event). The periodic sweep sends whatever is still
-pending after its time (the task never ran, or the mail server refused), with a growing pause
-between attempts; after the last attempt the row is `failed` and shows in the admin. Each row
-has a unique key per event and recipient, so an event taken in twice mails once.
+One row per recipient is written in the event's transaction (`portal.core.outbox`), and
+the outbox sends it after commit.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from alliance.models import Notification, NotificationKind, NotificationState, Proposal, User
-from portal.core.tasks import task
+from alliance.models import Proposal, User
+from portal.core import outbox
+from portal.core.models import NotificationKind
+from portal.core.outbox import absolute_url
 from portal.core.vocabulary import Role
 
 logger = logging.getLogger(__name__)
 
-MAIL_LANGUAGE_SEPARATOR = "\n\n" + "-" * 50 + "\n\n"
-SUBJECT_PREFIX = "[M.AX × 국민성장펀드] "
-SUBJECT_MAX = 255
-RETRY_AFTER_DEFAULT = 60
-MAX_ATTEMPTS_DEFAULT = 5
-BACKOFF_MAX_SECONDS = 3600
-# The sweep leaves a new row to the task sent on commit for this long.
-FIRST_SEND_GRACE_SECONDS = 60
-SWEEP_BATCH = 200
 
 SUBJECTS = {
     NotificationKind.REFERRAL_RECEIVED: gettext_noop("New referral from KEIT: %(title)s"),
@@ -53,24 +36,6 @@ SUBJECTS = {
 
 # ---------------------------------------------------------------------------------------------
 # Settings, read at call time
-
-
-def retry_after() -> int:
-    return int(getattr(settings, "NOTIFICATION_RETRY_AFTER", RETRY_AFTER_DEFAULT))
-
-
-def max_attempts() -> int:
-    return int(getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", MAX_ATTEMPTS_DEFAULT))
-
-
-def backoff(attempts: int) -> datetime.timedelta:
-    """How long after its `attempts`-th failed send a notification is tried again."""
-    seconds = retry_after() * 2 ** max(attempts - 1, 0)
-    return datetime.timedelta(seconds=min(seconds, BACKOFF_MAX_SECONDS))
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,6 +80,10 @@ def firm_recipients(firm_id: int) -> list[User]:
 # Writing
 
 
+def _recipients(people: dict[int, User]) -> list[outbox.Recipient]:
+    return [outbox.Recipient(user.email, user) for user in people.values()]
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -122,23 +91,9 @@ def _one_line(text: str) -> str:
 def compose(kind: str, context: dict) -> tuple[str, str]:
     """Subject and body, Korean first then English, from `alliance/mail/<kind>.txt`."""
     title = _one_line(context.get("title", ""))
-    return _compose(
+    return outbox.compose(
         lambda: _(SUBJECTS[kind]) % {"title": title}, f"alliance/mail/{kind}.txt", context
     )
-
-
-def _compose(subject: Callable[[], str], template: str, context: dict) -> tuple[str, str]:
-    """`subject()` and `template` rendered in Korean, then in English, as one mail."""
-    subjects, bodies = [], []
-    for language in ("ko", "en"):
-        with translation.override(language):
-            subjects.append(subject())
-            bodies.append(render_to_string(template, context).strip())
-    # dict.fromkeys drops the second subject when it has no Korean translation yet.
-    subject = SUBJECT_PREFIX + " / ".join(dict.fromkeys(subjects))
-    if len(subject) > SUBJECT_MAX:
-        subject = subject[: SUBJECT_MAX - 1] + "…"
-    return subject, MAIL_LANGUAGE_SEPARATOR.join(bodies) + "\n"
 
 
 def notify(
@@ -160,135 +115,14 @@ def notify(
     if not people:
         return []
     subject, body = compose(kind, context)
-    return _write(
-        kind=kind, people=people, subject=subject, body=body, event_key=event_key, proposal=proposal
+    return outbox.write(
+        kind=kind,
+        recipients=_recipients(people),
+        subject=subject,
+        body=body,
+        event_key=event_key,
+        proposal_id=proposal.pk if proposal else None,
     )
-
-
-def _write(
-    *,
-    kind: str,
-    people: dict[int, User],
-    subject: str,
-    body: str,
-    event_key: str,
-    proposal: Proposal | None,
-) -> list[int]:
-    """`notify`'s rows: one INSERT for every recipient, one send task after commit."""
-    first_send = timezone.now() + datetime.timedelta(seconds=FIRST_SEND_GRACE_SECONDS)
-    rows = [
-        Notification(
-            recipient=user.email,
-            user=user,
-            kind=kind,
-            subject=subject,
-            body=body,
-            proposal=proposal,
-            next_attempt_at=first_send,
-            dedupe_key=f"{kind}:{event_key}:{user.pk}"[:200],
-        )
-        for user in people.values()
-    ]
-    # One INSERT … ON CONFLICT (dedupe_key) DO UPDATE that changes nothing in a row written
-    # before (it sets the key to itself) but returns every row's id: a row already sent is
-    # skipped by the sender, so the event is mailed once.
-    Notification.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["dedupe_key"], update_fields=["dedupe_key"]
-    )
-    ids = [row.pk for row in rows]
-    schedule_send(ids)
-    return ids
-
-
-def schedule_send(ids: list[int]) -> None:
-    """Send the mail task after commit; if the broker is down, the sweep sends them later."""
-    if not ids:
-        return
-    send_notifications = task("alliance.notifications_send")
-
-    ids = list(ids)
-    transaction.on_commit(
-        lambda: send_notifications.apply_async(args=[ids], retry=False), robust=True
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Sending (workers)
-
-
-def notification_send(*, notification_id: int) -> str:
-    """Send one pending notification: `sent`, `retry` (failed, tried again later), `failed`
-    (the last attempt failed) or `skipped` (not pending, or another worker has it now)."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, state=NotificationState.PENDING)
-            .first()
-        )
-        if notification is None:
-            return "skipped"
-        now = timezone.now()
-        notification.attempts += 1
-        try:
-            EmailMessage(
-                subject=notification.subject,
-                body=notification.body,
-                to=[notification.recipient],
-            ).send()
-        except Exception as exc:  # any refusal: note it, and let the sweep try again
-            logger.warning("notification %s not sent", notification.pk, exc_info=True)
-            notification.last_error = repr(exc)[:2000]
-            if notification.attempts >= max_attempts():
-                notification.state = NotificationState.FAILED
-                notification.next_attempt_at = None
-                outcome = "failed"
-            else:
-                notification.next_attempt_at = now + backoff(notification.attempts)
-                outcome = "retry"
-            notification.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-            return outcome
-        notification.state = NotificationState.SENT
-        notification.sent_at = now
-        notification.next_attempt_at = None
-        notification.last_error = ""
-        notification.save(
-            update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"]
-        )
-    return "sent"
-
-
-def notifications_send(*, notification_ids: Iterable[int]) -> dict[str, int]:
-    """Send each of the notifications (one transaction each); counts by outcome."""
-    return dict(Counter(notification_send(notification_id=pk) for pk in notification_ids))
-
-
-def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Send every pending notification whose time has come (its task never ran or it failed
-    before); a batch per run, oldest first."""
-    now = now or timezone.now()
-    due = list(
-        Notification.objects.filter(state=NotificationState.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    return notifications_send(notification_ids=due)
-
-
-def notifications_retry(*, notification_ids: Iterable[int]) -> int:
-    """Staff send failed notifications again with a fresh count of attempts; how many."""
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update()
-            .filter(pk__in=list(notification_ids), state=NotificationState.FAILED)
-            .values_list("pk", flat=True)
-        )
-        Notification.objects.filter(pk__in=ids).update(
-            state=NotificationState.PENDING,
-            attempts=0,
-            next_attempt_at=timezone.now() + datetime.timedelta(seconds=FIRST_SEND_GRACE_SECONDS),
-        )
-        schedule_send(ids)
-    return len(ids)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,7 +189,7 @@ def notify_referrals_received(*, received: list[tuple]) -> list[int]:
             for proposal, packet, channel in received
         ],
     }
-    subject, body = _compose(
+    subject, body = outbox.compose(
         lambda: (
             ngettext("%(count)d new referral from KEIT", "%(count)d new referrals from KEIT", count)
             % {"count": count}
@@ -364,13 +198,12 @@ def notify_referrals_received(*, received: list[tuple]) -> list[int]:
         context,
     )
     packets = ",".join(sorted(str(packet.pk) for _proposal, packet, _channel in received))
-    return _write(
+    return outbox.write(
         kind=NotificationKind.REFERRAL_RECEIVED,
-        people=people,
+        recipients=_recipients(people),
         subject=subject,
         body=body,
         event_key=f"packets:{hashlib.sha256(packets.encode()).hexdigest()[:40]}",
-        proposal=None,
     )
 
 

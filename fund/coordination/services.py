@@ -40,7 +40,7 @@ from matching.scoring.engine import best
 from matching.selectors import results_for_proposal
 from portal.core.errors import TransitionNotAllowed
 from portal.core.ids import parse_uuid
-from portal.core.tasks import task
+from portal.core.queue import task
 from portal.core.vocabulary import ChannelCode, ProposalStatus
 
 logger = logging.getLogger(__name__)

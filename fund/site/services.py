@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from functools import partial, update_wrapper
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
@@ -36,8 +34,9 @@ from fund.site.models import (
     RegistrationMail,
     RegistrationStatus,
 )
+from portal.core import outbox
 from portal.core.errors import TransitionNotAllowed
-from portal.core.tasks import task
+from portal.core.models import NotificationKind
 
 NAME_MAX = Registration._meta.get_field("name").max_length
 ORGANIZATION_MAX = Registration._meta.get_field("organization").max_length
@@ -314,17 +313,10 @@ def event_delete(*, event: Event, actor: User) -> None:
 # Registrations
 
 
-def _schedule_mail(registration_id: int) -> None:
-    """Queue the registration's mail once the surrounding transaction has committed."""
-    send_registration_mail = task("fund.send_registration_mail")
-
-    # robust: with the broker down the registration still stands and the visitor gets the
-    # outcome page, not an error; the failure is logged.
-    # (update_wrapper: Django's robust logging reads the callback's __qualname__.)
-    send = update_wrapper(
-        partial(send_registration_mail.delay, registration_id), send_registration_mail.delay
-    )
-    transaction.on_commit(send, robust=True)
+def _queue_mail(registration_id: int) -> None:
+    """Write the mail the registration's new state calls for into the outbox, in this
+    transaction: it is sent after commit, and by the sweep if the broker is down then."""
+    registration_mail_send(registration_id=registration_id)
 
 
 def _registration_input_errors(
@@ -422,7 +414,7 @@ def event_register(
             to_state=status,
             data={"event": locked.pk, "waitlist_position": position},
         )
-        _schedule_mail(registration.pk)
+        _queue_mail(registration.pk)
     return registration
 
 
@@ -455,7 +447,7 @@ def _fill_from_waitlist(*, event: Event, actor: User | None, confirmed: int | No
             to_state=RegistrationStatus.CONFIRMED,
             data={"event": event.pk},
         )
-        _schedule_mail(registration.pk)
+        _queue_mail(registration.pk)
     # The uniqueness of positions is checked at commit (deferred), so one shift is enough.
     Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).update(
         waitlist_position=F("waitlist_position") - len(promoted)
@@ -500,7 +492,7 @@ def _registration_cancel(
             ).update(waitlist_position=F("waitlist_position") - 1)
         else:
             _fill_from_waitlist(event=event, actor=actor)
-        _schedule_mail(registration.pk)
+        _queue_mail(registration.pk)
     return registration
 
 
@@ -583,9 +575,6 @@ MAIL_SUBJECTS = {
 }
 
 
-MAIL_LANGUAGE_SEPARATOR = "\n\n" + "-" * 50 + "\n\n"
-
-
 def _mail_kind(registration: Registration) -> str:
     if registration.status == RegistrationStatus.CANCELLED:
         return RegistrationMail.CANCELLED
@@ -603,7 +592,7 @@ def _mail_subject(kind: str, registration: Registration) -> str:
         with translation.override(language):
             parts.append(_(MAIL_SUBJECTS[kind]) % values)
     # dict.fromkeys drops the second part when a message has no Korean translation yet.
-    return "[M.AX × 국민성장펀드] " + " / ".join(dict.fromkeys(parts))
+    return outbox.SUBJECT_PREFIX + " / ".join(dict.fromkeys(parts))
 
 
 def _mail_body(kind: str, registration: Registration, cancel_url: str) -> str:
@@ -618,13 +607,14 @@ def _mail_body(kind: str, registration: Registration, cancel_url: str) -> str:
     for language in ("ko", "en"):
         with translation.override(language):
             parts.append(render_to_string("fund/mail/registration.txt", context).strip())
-    return MAIL_LANGUAGE_SEPARATOR.join(parts) + "\n"
+    return outbox.MAIL_LANGUAGE_SEPARATOR.join(parts) + "\n"
 
 
 def registration_mail_send(*, registration_id: int) -> str:
-    """Send the mail the registration's current state calls for (confirmation, waitlist,
-    promotion or cancellation), once: a second run for the same state sends nothing. Returns
-    the kind sent, or "" when there was nothing to send. Records `mail_sent_kind/_at`."""
+    """Write the mail the registration's current state calls for (confirmation, waitlist,
+    promotion or cancellation) into the outbox, once: a second run for the same state writes
+    nothing. Returns the kind written, or "" when there was nothing to write. Records
+    `mail_sent_kind/_at` (when the mail was handed to the outbox)."""
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update(of=("self",))
@@ -643,20 +633,23 @@ def registration_mail_send(*, registration_id: int) -> str:
             cancel_url = settings.SITE_URL.rstrip("/") + reverse(
                 "site:registration_cancel", args=[token]
             )
-        message = EmailMessage(
+        attachments = []
+        if kind != RegistrationMail.CANCELLED:
+            attachments.append(
+                {
+                    "filename": f"event-{registration.event_id}.ics",
+                    "content": ics.event_calendar(registration.event).decode(),
+                    "mimetype": "text/calendar",
+                }
+            )
+        outbox.write(
+            kind=NotificationKind.EVENT_REGISTRATION,
+            recipients=[outbox.Recipient(registration.email)],
             subject=_mail_subject(kind, registration),
             body=_mail_body(kind, registration, cancel_url),
-            to=[registration.email],
+            event_key=f"registration:{registration.pk}:{kind}",
+            attachments=attachments,
         )
-        if kind != RegistrationMail.CANCELLED:
-            message.attach(
-                f"event-{registration.event_id}.ics",
-                ics.event_calendar(registration.event),
-                "text/calendar",
-            )
-        # Sent inside the transaction: if sending fails, the token and the record roll back
-        # and the task's retry sends again.
-        message.send()
         registration.mail_sent_kind = kind
         registration.mail_sent_at = timezone.now()
         registration.save(update_fields=["mail_sent_kind", "mail_sent_at"])

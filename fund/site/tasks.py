@@ -17,6 +17,7 @@ from fund.site import services as site_services
     max_retries=5,
 )
 def send_registration_mail(registration_id: int) -> str:
-    """Mail a registrant what their registration's state calls for. Idempotent: the service
-    sends each kind of mail once, so a redelivered message sends nothing."""
+    """Hand the mail a registration's state calls for to the outbox. Registrations write
+    their mail in their own transaction now; this task serves messages queued before that,
+    and is idempotent: the service writes each kind of mail once."""
     return site_services.registration_mail_send(registration_id=registration_id)

@@ -1,15 +1,27 @@
-"""Queue a Celery task by its stable name, so that a service never imports its tasks module.
+"""The mail outbox's tasks. Their names are the ones they had in the alliance app: a message
+queued before an upgrade is still understood after it."""
 
-Tasks are thin: they import the service they call. A service that must queue work looks the
-task up by name instead of importing it back, which would make the two modules a cycle.
-"""
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
-from celery import current_app
+from portal.core import outbox
 
 
-def task(name: str):
-    """The registered task called `name`; every app's tasks module is imported on first use."""
-    tasks = current_app.tasks
-    if name not in tasks:
-        current_app.loader.import_default_modules()
-    return tasks[name]
+@shared_task(
+    name="alliance.notifications_send",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=2,
+)
+def send_notifications(notification_ids: list[int]) -> dict:
+    """Send pending mail notifications. Idempotent: a sent row is never sent again, so a
+    redelivered message sends nothing; a refused send is left to the sweep."""
+    return outbox.notifications_send(notification_ids=notification_ids)
+
+
+@shared_task(name="alliance.notifications_sweep", acks_late=True, reject_on_worker_lost=True)
+def sweep_notifications() -> dict:
+    """Send the mail still pending after its time (broker down, mail server refused)."""
+    return outbox.sweep()

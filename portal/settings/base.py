@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "portal.core",
     "alliance",
     "fund",
     "matching",
