@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from alliance.models import AuditLog, Notification, ProposalPartner
+from alliance.models import AuditLog, ProposalPartner
 from alliance.proposals import services
 from fund.coordination import fund_questions
 from fund.coordination import services as coordination
 from fund.coordination.models import CoordinationPacket, FundInbox, FundQuestion, PacketKind
 from fund.review import services as pipeline
 from fund.review.models import FundReview
+from portal.core.models import Notification
 from tests.factories import ApplicantFactory, FirmFactory, UserFactory
 from tests.pipeline_support import in_review, submitted_proposal
 
