@@ -39,9 +39,11 @@ from fund.api.serializers import (
     review_value_rows,
 )
 from fund.capacity import selectors
+from fund.coordination import permissions as coordination_permissions
 from fund.coordination import selectors as coordination_selectors
 from fund.coordination import services as coordination
 from fund.coordination.models import PacketDirection, PacketKind, PacketState
+from fund.review import permissions as review_permissions
 from fund.review import selectors as pipeline_selectors
 from fund.review import services as pipeline
 from fund.review.selectors import reviews_visible_to
@@ -162,7 +164,7 @@ class PacketViewSet(viewsets.ViewSet):
         responses=PacketPage,
     )
     def list(self, request):
-        if not coordination.can_see_queue(request.user):
+        if not coordination_permissions.can_see_queue(request.user):
             raise PermissionDenied
         query = _query(PacketQuery, request)
         qs = coordination_selectors.packets_visible_to(request.user)
@@ -267,7 +269,7 @@ class PipelineView(APIView):
         responses=PipelinePage,
     )
     def get(self, request):
-        if not pipeline_selectors.can_see_pipeline(request.user):
+        if not review_permissions.can_see_pipeline(request.user):
             raise PermissionDenied
         query = _query(PipelineQuery, request)
         sort = query.pop("sort", "score")

@@ -10,18 +10,10 @@ from django.http import Http404
 from alliance.models import Proposal, User
 from alliance.proposals.selectors import proposal_get_for_user, proposals_visible_to
 from fund.coordination.models import CoordinationPacket
-from fund.coordination.services import (
-    PacketNotFound,
-    can_see_queue,
-    is_alliance_side,
-    packet_get,
-)
+from fund.coordination.permissions import can_screen, can_see_queue
+from fund.coordination.services import PacketNotFound, packet_get
 from matching.selectors import active_rule_set, best_match_field
 from portal.core.vocabulary import ProposalStatus
-
-
-def can_screen(user: User) -> bool:
-    return is_alliance_side(user)
 
 
 def screening_queryset(user: User, filters: dict) -> QuerySet[Proposal]:

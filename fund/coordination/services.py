@@ -36,6 +36,7 @@ from fund.coordination.models import (
     PacketKind,
     PacketState,
 )
+from fund.coordination.permissions import can_see_queue, is_alliance_side, is_fund_side, is_receiver
 from matching.scoring.engine import best
 from matching.selectors import results_for_proposal
 from portal.core.errors import TransitionNotAllowed
@@ -84,28 +85,6 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 # ---------------------------------------------------------------------------------------------
 # Sides
-
-
-def is_alliance_side(user: User) -> bool:
-    return user.is_authenticated and user.is_alliance_staff
-
-
-def is_fund_side(user: User) -> bool:
-    return user.is_authenticated and user.is_fund_staff
-
-
-def can_see_queue(user: User) -> bool:
-    """Both secretariats see every packet (SPEC §3.5); nobody else sees any."""
-    return user.is_authenticated and (
-        user.is_superuser or user.is_alliance_staff or user.is_fund_staff
-    )
-
-
-def is_receiver(user: User, packet: CoordinationPacket) -> bool:
-    """Whether `user` works on the side a packet is addressed to."""
-    if packet.direction == PacketDirection.KEIT_TO_KDB:
-        return is_fund_side(user)
-    return is_alliance_side(user)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from alliance.models import Industry, SubAlliance
 from alliance.proposals import selectors as alliance_selectors
 from alliance.proposals.forms import ProposalFilterForm, RequestInfoForm
 from alliance.proposals.selectors import reference_lists
+from fund.coordination import permissions as coordination_permissions
 from fund.coordination import selectors
 from fund.coordination import services as coordination
 from fund.coordination.forms import PacketFilterForm, ReferForm, ScreeningFilterForm
@@ -31,8 +32,8 @@ from portal.core.vocabulary import Decision
 SCREENING_PAGE_SIZE = 50
 MAX_BULK = 200
 
-keit_only = only_for(selectors.can_screen)
-queue_only = only_for(coordination.can_see_queue)
+keit_only = only_for(coordination_permissions.can_screen)
+queue_only = only_for(coordination_permissions.can_see_queue)
 registry_only = only_for(alliance_permissions.can_see_registry)
 
 
@@ -176,10 +177,11 @@ def packet_detail(request, pk):
         if packet.payload.get("decision") in Decision.values
         else "",
         "can_ack": packet.state == PacketState.DELIVERED
-        and coordination.is_receiver(request.user, packet),
+        and coordination_permissions.is_receiver(request.user, packet),
         "can_retry": packet.state == PacketState.STUCK
         and (
-            coordination.is_alliance_side(request.user) or coordination.is_fund_side(request.user)
+            coordination_permissions.is_alliance_side(request.user)
+            or coordination_permissions.is_fund_side(request.user)
         ),
     }
     return render(request, "fund/coordination/packet_detail.html", context)

@@ -18,10 +18,8 @@ from django.utils.translation import ngettext
 
 from alliance.models import AuditLog, Proposal, User
 from alliance.proposals.selectors import proposal_get_for_user
-from fund.coordination.services import (
-    is_fund_side,
-)
 from fund.review.models import AgendaItem, CommitteeMeeting, FundReview, ReviewComment, SavedView
+from fund.review.permissions import can_see_pipeline
 from matching.models import MatchResult
 from matching.scoring.engine import best
 from portal.core import aggregate_cache
@@ -36,10 +34,6 @@ BOARD_STAGES = (
 )
 CARDS_PER_COLUMN = 25
 PAGE_SIZE = 50
-
-
-def can_see_pipeline(user: User) -> bool:
-    return is_fund_side(user)
 
 
 # ---------------------------------------------------------------------------------------------

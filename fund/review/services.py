@@ -24,7 +24,8 @@ from alliance.models import NOTE_MAX, Proposal, User
 from fund.capacity.models import LEDGER_YEARS
 from fund.capacity.services import commitment_create
 from fund.coordination.models import PacketKind
-from fund.coordination.services import is_fund_side, status_packet_send
+from fund.coordination.permissions import is_fund_side
+from fund.coordination.services import status_packet_send
 from fund.review.models import (
     COMMENT_MAX,
     MEETING_TEXT_MAX,

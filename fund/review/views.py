@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from alliance.proposals.selectors import reference_lists
 from fund.coordination import selectors as coordination_selectors
+from fund.review import permissions as review_permissions
 from fund.review import selectors
 from fund.review import services as pipeline
 from fund.review.forms import (
@@ -49,7 +50,7 @@ from portal.core.exports import safe_cell
 from portal.core.forms import add_service_errors
 from portal.core.vocabulary import ChannelCode
 
-kdb_only = only_for(selectors.can_see_pipeline)
+kdb_only = only_for(review_permissions.can_see_pipeline)
 
 
 # ---------------------------------------------------------------------------------------------

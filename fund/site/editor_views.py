@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fund.site import selectors, services
 from fund.site.forms import EventForm, FaqForm, NoticeForm
 from fund.site.models import FaqCategory, RegistrationStatus
+from fund.site.permissions import can_edit_site
 from portal.core.access import only_for
 from portal.core.errors import TransitionNotAllowed
 from portal.core.exports import safe_cell
@@ -39,10 +40,6 @@ CSV_STATUS = {
     RegistrationStatus.WAITLISTED: "대기",
     RegistrationStatus.CANCELLED: "취소",
 }
-
-
-def can_edit_site(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.is_site_editor)
 
 
 editor_required = only_for(can_edit_site)
