@@ -15,6 +15,7 @@ from alliance.models import (
     User,
 )
 from portal.core import outbox as core_outbox
+from portal.core.admin import ReadOnlyAdmin
 from portal.core.models import Notification
 
 
@@ -101,7 +102,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """Read-only: the audit log cannot be edited through the app."""
 
     list_display = (
@@ -117,18 +118,9 @@ class AuditLogAdmin(admin.ModelAdmin):
     search_fields = ("object_id", "actor__username", "note")
     list_select_related = ("actor",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(ReadOnlyAdmin):
     """Read-only: requests change only through the consultation pages and their services."""
 
     list_display = (
@@ -145,18 +137,9 @@ class ConsultationAdmin(admin.ModelAdmin):
     list_select_related = ("firm", "institution", "handled_by")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """The mail outbox, read-only; failed mail can be sent again with a fresh count."""
 
     list_display = ("created_at", "kind", "recipient", "state", "attempts", "sent_at")
@@ -165,15 +148,6 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     date_hierarchy = "created_at"
     actions = ["send_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Send the selected failed mail again"))
     def send_again(self, request, queryset):

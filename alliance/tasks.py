@@ -1,21 +1,12 @@
 """Background work for the alliance app: consultation mail."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from alliance.consultations import services as consultations
+from portal.core.tasks import OUTBOX_TASK_OPTIONS
 
 
-@shared_task(
-    name="alliance.send_consultation_mail",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="alliance.send_consultation_mail", **OUTBOX_TASK_OPTIONS)
 def send_consultation_mail(consultation_id: int) -> str:
     """Hand the applicant's mail of a confirmed or declined consultation to the outbox.
     Consultations write their mail in their own transaction now; this task serves messages

@@ -4,6 +4,7 @@ from fund.capacity.models import AnnualPlan, Channel, Commitment
 from fund.coordination.models import FundQuestion
 from fund.review.models import AgendaItem, CommitteeMeeting, ReviewComment, SavedView
 from fund.site.models import Event, Faq, Notice, Registration
+from portal.core.admin import ReadOnlyAdmin
 
 
 class AnnualPlanInline(admin.TabularInline):
@@ -24,7 +25,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(ReadOnlyAdmin):
     """The ledger is read-only here: commitments are made by decisions, through the service."""
 
     list_display = (
@@ -40,28 +41,9 @@ class CommitmentAdmin(admin.ModelAdmin):
     search_fields = ("proposal__title", "note")
     list_select_related = ("channel", "proposal")
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Site content is changed on the editor pages (/editor/), whose services write audit rows
-    and keep the waitlist consistent; the admin only shows it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Site content is changed on the editor pages (/editor/), whose services write audit rows
+# and keep the waitlist consistent; the admin only shows it.
 
 
 @admin.register(Notice)
@@ -131,21 +113,12 @@ class CommitteeMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewComment)
-class ReviewCommentAdmin(admin.ModelAdmin):
+class ReviewCommentAdmin(ReadOnlyAdmin):
     """Comments are append-only: the admin only reads them."""
 
     list_display = ("created_at", "review", "author")
     search_fields = ("body", "review__proposal__title")
     list_select_related = ("review", "author")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SavedView)
@@ -162,18 +135,9 @@ class SavedViewAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundQuestion)
-class FundQuestionAdmin(admin.ModelAdmin):
+class FundQuestionAdmin(ReadOnlyAdmin):
     """Read-only: questions change only through KEIT's relay and the applicant's answer."""
 
     list_display = ("asked_at", "proposal", "relayed_at", "answered_at")
     search_fields = ("proposal__title", "question", "answer")
     list_select_related = ("proposal",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,21 +1,12 @@
 """Background work for the information site: registration mail."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from fund.site import services as site_services
+from portal.core.tasks import OUTBOX_TASK_OPTIONS
 
 
-@shared_task(
-    name="fund.send_registration_mail",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="fund.send_registration_mail", **OUTBOX_TASK_OPTIONS)
 def send_registration_mail(registration_id: int) -> str:
     """Hand the mail a registration's state calls for to the outbox. Registrations write
     their mail in their own transaction now; this task serves messages queued before that,

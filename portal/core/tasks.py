@@ -6,15 +6,18 @@ from django.db import InterfaceError, OperationalError
 
 from portal.core import outbox
 
+# For a task that writes to or sends from the outbox: idempotent, so it is acknowledged late
+# and tried again when the database connection drops.
+OUTBOX_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "max_retries": 3,
+    "retry_backoff": 2,
+}
 
-@shared_task(
-    name="alliance.notifications_send",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    max_retries=3,
-    retry_backoff=2,
-)
+
+@shared_task(name="alliance.notifications_send", **OUTBOX_TASK_OPTIONS)
 def send_notifications(notification_ids: list[int]) -> dict:
     """Send pending mail notifications. Idempotent: a sent row is never sent again, so a
     redelivered message sends nothing; a refused send is left to the sweep."""
