@@ -4,7 +4,7 @@ are mapped in portal.api_support."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -31,6 +31,7 @@ from alliance.api.serializers import (
 )
 from alliance.documents import selectors as documents_selectors
 from alliance.documents import services as documents_services
+from alliance.documents.views import file_response
 from alliance.firms import selectors as firms_selectors
 from alliance.firms import services as firms_services
 from alliance.models import Firm, Proposal
@@ -346,19 +347,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         if request.method == "DELETE":
             documents_services.document_delete(document_id=document.pk, actor=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        try:
-            handle = document.file.storage.open(document.file.name, "rb")
-        except (FileNotFoundError, ValueError) as exc:
-            raise Http404 from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=document.original_name,
-            content_type=document.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(document)
 
 
 def _too_large() -> Response:

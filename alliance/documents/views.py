@@ -87,7 +87,12 @@ def document_upload(request, pk):
 @require_GET
 def document_download(request, pk):
     """The stored file under its original name; 404 unless the user may see its proposal."""
-    document = documents_selectors.document_get_for_user(request.user, pk)
+    return file_response(documents_selectors.document_get_for_user(request.user, pk))
+
+
+def file_response(document) -> FileResponse:
+    """The stored file as a download under its original name, never sniffed or cached; 404
+    when the file is gone from storage. The page and the API both answer with it."""
     try:
         handle = document.file.storage.open(document.file.name, "rb")
     except (FileNotFoundError, ValueError) as exc:
