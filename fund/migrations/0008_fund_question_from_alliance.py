@@ -5,9 +5,28 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+
+def relabel_content_type(apps, schema_editor):
+    """Keep the model's content type (its id, permissions and admin log) under its new app."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    if not ContentType.objects.filter(app_label="fund", model="fundquestion").exists():
+        ContentType.objects.filter(app_label="alliance", model="fundquestion").update(
+            app_label="fund"
+        )
+
+
+def restore_content_type(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    if not ContentType.objects.filter(app_label="alliance", model="fundquestion").exists():
+        ContentType.objects.filter(app_label="fund", model="fundquestion").update(
+            app_label="alliance"
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('contenttypes', '0002_remove_content_type_name'),
         ('alliance', '0006_fund_question_moves_to_fund'),
         ('fund', '0007_packetkind_info_provided'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -47,4 +66,5 @@ class Migration(migrations.Migration):
         ),
             ],
         ),
+        migrations.RunPython(relabel_content_type, restore_content_type),
     ]

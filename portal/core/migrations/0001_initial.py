@@ -5,11 +5,30 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+
+def relabel_content_type(apps, schema_editor):
+    """Keep the model's content type (its id, permissions and admin log) under its new app."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    if not ContentType.objects.filter(app_label="core", model="notification").exists():
+        ContentType.objects.filter(app_label="alliance", model="notification").update(
+            app_label="core"
+        )
+
+
+def restore_content_type(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    if not ContentType.objects.filter(app_label="alliance", model="notification").exists():
+        ContentType.objects.filter(app_label="core", model="notification").update(
+            app_label="alliance"
+        )
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ('contenttypes', '0002_remove_content_type_name'),
         ('alliance', '0007_notification_moves_to_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -49,4 +68,5 @@ class Migration(migrations.Migration):
         ),
             ],
         ),
+        migrations.RunPython(relabel_content_type, restore_content_type),
     ]
