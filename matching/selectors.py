@@ -188,33 +188,34 @@ def _best(results: QuerySet[MatchResult], field: str) -> Subquery:
     return Subquery(results.order_by(*BEST_FIRST).values(field)[:1])
 
 
-def best_match_field(field: str, rule_set_id: int | None) -> Subquery:
-    """A subquery: `field` of the outer proposal's best eligible result in a rule set."""
-    results = MatchResult.objects.filter(
-        proposal=OuterRef("pk"), rule_set_id=rule_set_id, eligible=True
-    )
-    return _best(results, field)
-
-
 NO_ELIGIBLE_CHANNEL = "none"
 
 
-def _eligible_results():
-    """Eligible results under the active rule set (whose id PostgreSQL looks up once per query,
-    as an InitPlan, since the subquery is not correlated)."""
+def _eligible_results(rule_set: RuleSet | None = None) -> QuerySet[MatchResult]:
+    """Eligible results under `rule_set`, or else the active one (whose id PostgreSQL looks up
+    once per query, as an InitPlan, since the subquery is not correlated)."""
+    if rule_set is not None:
+        return MatchResult.objects.filter(rule_set_id=rule_set.pk, eligible=True)
     active = RuleSet.objects.filter(status=RuleSetStatus.ACTIVE).values("pk")[:1]
     return MatchResult.objects.filter(rule_set_id=Subquery(active), eligible=True)
 
 
 def proposals_with_best_match(
-    queryset: QuerySet[Proposal], *, filters: dict, sort: str = "submitted"
+    queryset: QuerySet[Proposal],
+    *,
+    filters: dict,
+    sort: str = "submitted",
+    rule_set: RuleSet | None = None,
 ) -> QuerySet[Proposal]:
-    """`queryset` (already restricted to the user) with `best_channel` and `best_score`: its
-    best eligible result under the active rule set (highest score, then the channel order, as
-    fund.pipeline_selectors ranks the screening inbox). Filtered by `best_channel` (a channel
-    code, or "none" for no eligible channel) and `min_score`, and sorted: newest or oldest
-    submission, or highest or lowest best score (no eligible channel last either way)."""
-    results = _eligible_results().filter(proposal=OuterRef("pk"))
+    """KEIT's ranked proposals, for both of its lists (every proposal, and the screening
+    inbox of the submitted ones): `queryset` (already restricted to the user) with
+    `best_channel` and `best_score`, its best eligible result under `rule_set` (default: the
+    active one), ranked by BEST_FIRST. Filtered by `best_channel` (a channel code, or "none"
+    for no eligible channel) and `min_score`, and sorted: newest or oldest submission, highest
+    or lowest best score (no eligible channel last either way), or highest best score and
+    then the oldest submission (`score_fifo`: first come, first screened)."""
+    eligible = _eligible_results(rule_set)
+    results = eligible.filter(proposal=OuterRef("pk"))
     qs = queryset.annotate(
         # The score alone needs no channel order: a top-1 over (proposal, rule set, score).
         best_score=Subquery(results.order_by("-score").values("score")[:1]),
@@ -223,21 +224,23 @@ def proposals_with_best_match(
     # Each filter is first a semi-join on the results (one pass, hashed), so the per-row best
     # channel is only worked out for proposals that can still match.
     if filters.get("best_channel") == NO_ELIGIBLE_CHANNEL:
-        qs = qs.exclude(pk__in=_eligible_results().values("proposal_id"))
+        qs = qs.exclude(pk__in=eligible.values("proposal_id"))
     elif "best_channel" in filters:
         channel = filters["best_channel"]
         qs = qs.filter(
-            pk__in=_eligible_results().filter(channel=channel).values("proposal_id"),
+            pk__in=eligible.filter(channel=channel).values("proposal_id"),
             best_channel=channel,
         )
     if "min_score" in filters:
         # The best score is at least N exactly when some eligible result scores at least N.
         qs = qs.filter(
-            pk__in=_eligible_results().filter(score__gte=filters["min_score"]).values("proposal_id")
+            pk__in=eligible.filter(score__gte=filters["min_score"]).values("proposal_id")
         )
     newest = (F("submitted_at").desc(nulls_last=True), "-updated_at", "-id")
     if sort == "score":
         return qs.order_by(F("best_score").desc(nulls_last=True), *newest)
+    if sort == "score_fifo":
+        return qs.order_by(F("best_score").desc(nulls_last=True), "submitted_at", "pk")
     if sort == "score_asc":
         return qs.order_by(F("best_score").asc(nulls_last=True), *newest)
     if sort == "submitted_asc":

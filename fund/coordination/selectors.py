@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from alliance.models import Proposal, User
@@ -12,7 +12,7 @@ from alliance.proposals.selectors import proposal_get_for_user, proposals_visibl
 from fund.coordination.models import CoordinationPacket
 from fund.coordination.permissions import can_screen, can_see_queue
 from fund.coordination.services import PacketNotFound, packet_get
-from matching.selectors import active_rule_set, best_match_field
+from matching.selectors import active_rule_set, proposals_with_best_match
 from portal.core.vocabulary import ProposalStatus
 
 
@@ -21,16 +21,7 @@ def screening_queryset(user: User, filters: dict) -> QuerySet[Proposal]:
     filtered; best score first, then the oldest submission (first come, first screened)."""
     if not can_screen(user):
         return Proposal.objects.none()
-    rule_set = active_rule_set()
-    rule_set_id = rule_set.pk if rule_set else None
-    qs = (
-        proposals_visible_to(user)
-        .filter(status=ProposalStatus.SUBMITTED)
-        .annotate(
-            best_channel=best_match_field("channel_id", rule_set_id),
-            best_score=best_match_field("score", rule_set_id),
-        )
-    )
+    qs = proposals_visible_to(user).filter(status=ProposalStatus.SUBMITTED)
     if "sub_alliance" in filters:
         qs = qs.filter(sub_alliance__code=filters["sub_alliance"])
     if "industry" in filters:
@@ -39,11 +30,10 @@ def screening_queryset(user: User, filters: dict) -> QuerySet[Proposal]:
         qs = qs.filter(region=filters["region"])
     if "size_class" in filters:
         qs = qs.filter(firm__size_class=filters["size_class"])
-    if "best_channel" in filters:
-        qs = qs.filter(best_channel=filters["best_channel"])
-    if "min_score" in filters:
-        qs = qs.filter(best_score__gte=filters["min_score"])
-    return qs.order_by(F("best_score").desc(nulls_last=True), "submitted_at", "pk")
+    # The same ranking as KEIT's list of every proposal.
+    return proposals_with_best_match(
+        qs, filters=filters, sort="score_fifo", rule_set=active_rule_set()
+    )
 
 
 def screening_get(user: User, pk) -> Proposal:
