@@ -99,3 +99,22 @@ def reference_lists() -> dict:
         ),
         "industries": cached("industries", lambda: list(Industry.objects.order_by("order"))),
     }
+
+
+# A filter form's key → the proposal field it filters (sub-alliance and industry by code).
+PROPOSAL_FILTERS = {
+    "status": "status",
+    "sub_alliance": "sub_alliance__code",
+    "industry": "industry__code",
+    "region": "region",
+    "size_class": "firm__size_class",
+}
+
+
+def proposals_filtered(queryset: QuerySet, filters: dict, *, via: str = "") -> QuerySet:
+    """`queryset` narrowed by the proposal filters present in `filters` (cleaned by a filter
+    form); `via` is the path to the proposal when the queryset is of another model."""
+    conditions = {
+        f"{via}{field}": filters[key] for key, field in PROPOSAL_FILTERS.items() if key in filters
+    }
+    return queryset.filter(**conditions) if conditions else queryset

@@ -8,7 +8,11 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from alliance.models import Proposal, User
-from alliance.proposals.selectors import proposal_get_for_user, proposals_visible_to
+from alliance.proposals.selectors import (
+    proposal_get_for_user,
+    proposals_filtered,
+    proposals_visible_to,
+)
 from fund.coordination.models import CoordinationPacket
 from fund.coordination.permissions import can_screen, can_see_queue
 from fund.coordination.services import PacketNotFound, packet_get
@@ -22,14 +26,7 @@ def screening_queryset(user: User, filters: dict) -> QuerySet[Proposal]:
     if not can_screen(user):
         return Proposal.objects.none()
     qs = proposals_visible_to(user).filter(status=ProposalStatus.SUBMITTED)
-    if "sub_alliance" in filters:
-        qs = qs.filter(sub_alliance__code=filters["sub_alliance"])
-    if "industry" in filters:
-        qs = qs.filter(industry__code=filters["industry"])
-    if "region" in filters:
-        qs = qs.filter(region=filters["region"])
-    if "size_class" in filters:
-        qs = qs.filter(firm__size_class=filters["size_class"])
+    qs = proposals_filtered(qs, filters)
     # The same ranking as KEIT's list of every proposal.
     return proposals_with_best_match(
         qs, filters=filters, sort="score_fifo", rule_set=active_rule_set()

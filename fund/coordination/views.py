@@ -241,14 +241,7 @@ def proposal_list(request):
                 brn_field="firm__business_registration_number",
             )
         )
-    if "status" in filters:
-        proposals = proposals.filter(status=filters["status"])
-    if "sub_alliance" in filters:
-        proposals = proposals.filter(sub_alliance__code=filters["sub_alliance"])
-    if "industry" in filters:
-        proposals = proposals.filter(industry__code=filters["industry"])
-    if "region" in filters:
-        proposals = proposals.filter(region=filters["region"])
+    proposals = alliance_selectors.proposals_filtered(proposals, filters)
     sort = filters.get("sort", "submitted")
     proposals = matching_selectors.proposals_with_best_match(proposals, filters=filters, sort=sort)
     context = {

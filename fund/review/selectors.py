@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from alliance.models import AuditLog, Proposal, User
-from alliance.proposals.selectors import proposal_get_for_user
+from alliance.proposals.selectors import proposal_get_for_user, proposals_filtered
 from fund.review.models import AgendaItem, CommitteeMeeting, FundReview, ReviewComment, SavedView
 from fund.review.permissions import can_see_pipeline
 from matching.models import MatchResult
@@ -63,12 +63,7 @@ def _filtered(user: User, filters: dict) -> QuerySet[FundReview]:
             qs = qs.filter(**{field: filters[field]})
     if "min_score" in filters:
         qs = qs.filter(score__gte=filters["min_score"])
-    if "sub_alliance" in filters:
-        qs = qs.filter(proposal__sub_alliance__code=filters["sub_alliance"])
-    if "industry" in filters:
-        qs = qs.filter(proposal__industry__code=filters["industry"])
-    if "region" in filters:
-        qs = qs.filter(proposal__region=filters["region"])
+    qs = proposals_filtered(qs, filters, via="proposal__")
     if "reviewer" in filters:
         qs = qs.filter(reviewer_id=filters["reviewer"])
     return qs
