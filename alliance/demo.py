@@ -707,6 +707,7 @@ class SeedResult:
     users_created: int = 0
     proposals_created: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, ko, en
+    kept: list[str] = field(default_factory=list)  # accounts that existed: left untouched
     firm_contacts: list[tuple[str, str]] = field(default_factory=list)  # username, firm
 
 
@@ -726,9 +727,10 @@ def _ensure_user(
     role: str | None,
     firm: Firm | None = None,
     superuser: bool = False,
+    result: SeedResult | None = None,
 ) -> tuple[User, bool]:
-    """Create the account if missing; otherwise change only what keeps it a working demo user
-    of its role (role group, firm, active flags, password)."""
+    """Create the demo account if it is missing. An account that exists is left exactly as it
+    is (password, role, firm, flags): the demo world never takes over a real account."""
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
@@ -738,31 +740,24 @@ def _ensure_user(
             "is_superuser": superuser,
         },
     )
-    wanted = {
-        "firm_id": firm.pk if firm else None,
-        "is_active": True,
-        "is_staff": superuser,
-        "is_superuser": superuser,
-    }
-    dirty = [name for name, value in wanted.items() if getattr(user, name) != value]
-    for name in dirty:
-        setattr(user, name, wanted[name])
-    # Only when it no longer works: an unconditional set_password would rewrite the hash (new
-    # salt) on every run.
-    if created or not user.check_password(password):
-        user.set_password(password)
-        dirty.append("password")
-    if dirty:
-        user.save(update_fields=[name.removesuffix("_id") for name in dirty])
-    roles = {role} if role else set()
-    if set(user.groups.values_list("name", flat=True)) != roles:
-        user.groups.set([_group(r) for r in roles])
-    return user, created
+    if not created:
+        if result is not None:
+            result.kept.append(username)
+        return user, False
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    if role:
+        user.groups.set([_group(role)])
+    return user, True
 
 
-def _ensure_firm(spec: DemoFirm, *, password: str, keit: User, result: SeedResult) -> Firm:
+def _ensure_firm(
+    spec: DemoFirm, *, password: str, keit: User, result: SeedResult
+) -> tuple[Firm, bool]:
+    """The firm, signed up with its contact as its first applicant if it is missing."""
     firm = Firm.objects.filter(business_registration_number=spec.brn).first()
-    if firm is None:
+    created = firm is None
+    if created:
         sub_alliances = SubAlliance.objects.filter(code__in=spec.sub_alliances)
         firms_services.firm_sign_up(
             name=spec.name,
@@ -781,7 +776,7 @@ def _ensure_firm(spec: DemoFirm, *, password: str, keit: User, result: SeedResul
         result.users_created += 1
     if firm.status == FirmStatus.PENDING:
         firm = firms_services.firm_verify(firm=firm, actor=keit)
-    return firm
+    return firm, created
 
 
 def _ensure_proposal(spec: DemoProposal, *, firms: dict[str, Firm], contacts: dict[str, User]):
@@ -817,7 +812,11 @@ def seed_demo_world(*, password: str = DEFAULT_DEMO_PASSWORD) -> SeedResult:
         staff_users = {}
         for spec in STAFF:
             user, created = _ensure_user(
-                spec.username, password=password, role=spec.role, superuser=spec.superuser
+                spec.username,
+                password=password,
+                role=spec.role,
+                superuser=spec.superuser,
+                result=result,
             )
             staff_users[spec.username] = user
             result.users_created += created
@@ -826,12 +825,15 @@ def seed_demo_world(*, password: str = DEFAULT_DEMO_PASSWORD) -> SeedResult:
         firms: dict[str, Firm] = {}
         contacts: dict[str, User] = {}
         for spec in FIRMS:
-            firm = _ensure_firm(spec, password=password, keit=keit, result=result)
+            firm, signed_up = _ensure_firm(spec, password=password, keit=keit, result=result)
             firms[spec.name] = firm
-            contacts[spec.name], created = _ensure_user(
-                spec.contact, password=password, role=Role.APPLICANT, firm=firm
-            )
-            result.users_created += created
+            if signed_up:  # the sign-up created the contact as the firm's applicant
+                contacts[spec.name] = User.objects.get(username=spec.contact)
+            else:
+                contacts[spec.name], created = _ensure_user(
+                    spec.contact, password=password, role=Role.APPLICANT, firm=firm, result=result
+                )
+                result.users_created += created
 
         for name, name_en, kind, website in INSTITUTIONS:
             _institution, created = FinancialInstitution.objects.update_or_create(

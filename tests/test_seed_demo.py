@@ -1,8 +1,12 @@
 """seed_demo: the demo world is complete, adds up to the surveyed demand, and is idempotent."""
 
 import io
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
@@ -281,24 +285,24 @@ def test_demo_password_comes_from_the_environment(monkeypatch):
     assert DEFAULT_PASSWORD not in output
 
 
-def test_rerun_with_a_new_password_changes_only_the_passwords(monkeypatch):
+def test_rerun_with_a_new_password_changes_no_existing_account(monkeypatch):
     # given
     seed()
     before = snapshot()
 
     # when
     monkeypatch.setenv("DEMO_PASSWORD", "Changed-demo-pass-77")
-    seed()
+    output = seed()
 
-    # then
-    after = snapshot()
-    assert after["passwords"] != before["passwords"]
-    del after["passwords"], before["passwords"]
-    assert after == before
-    assert authenticate(username="applicant", password="Changed-demo-pass-77") is not None
+    # then: the demo world never takes over an account that exists
+    assert snapshot() == before
+    assert authenticate(username="applicant", password=DEFAULT_PASSWORD) is not None
+    assert authenticate(username="applicant", password="Changed-demo-pass-77") is None
+    assert "Changed-demo-pass-77" not in output
+    assert "(기존 계정 / existing account)" in output
 
 
-def test_rerun_restores_a_demo_users_role_and_firm():
+def test_rerun_leaves_an_existing_accounts_role_firm_and_password_alone():
     # given
     seed()
     applicant = User.objects.get(username="applicant")
@@ -312,9 +316,55 @@ def test_rerun_restores_a_demo_users_role_and_firm():
 
     # then
     applicant.refresh_from_db()
-    assert list(applicant.groups.values_list("name", flat=True)) == [Role.APPLICANT]
-    assert applicant.firm.name == "현대자동차"
-    assert authenticate(username="applicant", password=DEFAULT_PASSWORD) == applicant
+    assert list(applicant.groups.values_list("name", flat=True)) == []
+    assert applicant.firm.name == "삼성전자"
+    assert authenticate(username="applicant", password="something-else-entirely") == applicant
+
+
+def test_an_existing_admin_account_is_not_taken_over():
+    # given: an operator's own `admin` before the demo world is loaded
+    admin = User.objects.create_user(username="admin", password="operators-own-secret-9")
+
+    # when
+    seed()
+
+    # then
+    admin.refresh_from_db()
+    assert (admin.is_superuser, admin.is_staff) == (False, False)
+    assert authenticate(username="admin", password="operators-own-secret-9") == admin
+    assert authenticate(username="admin", password=DEFAULT_PASSWORD) is None
+
+
+def test_seed_demo_refuses_under_production_settings_and_changes_nothing(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    before = (User.objects.count(), Firm.objects.count(), Proposal.objects.count())
+
+    with pytest.raises(CommandError, match="production settings"):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    assert (User.objects.count(), Firm.objects.count(), Proposal.objects.count()) == before
+
+
+def test_the_production_settings_turn_the_demo_world_off():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=django_settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "DJANGO_SECRET_KEY": "k" * 64,
+            "DJANGO_ALLOWED_HOSTS": "portal.example.kr",
+            # Never connected to: the command refuses before it touches the database.
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "seed_demo refuses to run under production settings" in result.stderr
 
 
 @pytest.mark.parametrize("weak", ["short", "12345678901", "password"])

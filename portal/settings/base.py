@@ -199,6 +199,9 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# `seed_demo` adds accounts with a published password; production settings turn it off.
+DEMO_DATA_ALLOWED = True
+
 # Celery: with no broker configured, tasks run in-process (the laptop demo).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = None

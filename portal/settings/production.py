@@ -6,6 +6,8 @@ from portal.settings.base import *  # noqa: F403
 from portal.settings.base import env
 
 DEBUG = False
+# The demo world would add accounts whose password is in the README (SPEC §4).
+DEMO_DATA_ALLOWED = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not SECRET_KEY or len(SECRET_KEY) < 50:

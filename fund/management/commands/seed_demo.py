@@ -5,6 +5,7 @@ notices, FAQ and events, in one transaction."""
 
 import os
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -25,6 +26,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "운영 설정에서는 데모 데이터를 만들지 않습니다 / seed_demo refuses to run under "
+                "production settings: it would add accounts with a published password."
+            )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         try:
             with transaction.atomic():
@@ -66,7 +72,8 @@ class Command(BaseCommand):
         write("Demo accounts (username / password / role)")
         width = max(len(username) for username, _ko, _en in result.accounts)
         for username, label_ko, label_en in result.accounts:
-            write(f"  {username:<{width}}  {password}  {label_ko} / {label_en}")
+            shown = "(기존 계정 / existing account)" if username in result.kept else password
+            write(f"  {username:<{width}}  {shown}  {label_ko} / {label_en}")
         contacts = ", ".join(f"{username} ({firm})" for username, firm in result.firm_contacts)
         write("다른 참여 기업 담당자 계정도 같은 비밀번호를 씁니다:")
         write(f"Other member firms' contacts use the same password: {contacts}")
