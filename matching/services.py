@@ -44,6 +44,9 @@ SWEEP_LIMIT = 2000
 PREVIEW_CHUNK = 2000
 NAME_MAX = 120
 
+# The advisory lock key of `_lock_rule_sets` (any constant unique in the portal).
+RULE_SET_LOCK = 0x5255_4C45  # "RULE"
+
 
 def can_manage_rules(user: User) -> bool:
     """The fund secretariat owns the fund's rules (and superusers, for the admin)."""
@@ -298,24 +301,36 @@ def _invalid(exc: RuleSetInvalid) -> ValidationError:
     return ValidationError({"rules": list(exc.errors)})
 
 
+def _lock_rule_sets() -> None:
+    """Serialize the changes of which rule set is active and how drafts are numbered, for the
+    rest of the transaction. Locking the active row is not enough: a second activation that
+    waited for it would find it no longer active once the first commits, and activate a
+    second set beside the first. SQLite runs one writer at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RULE_SET_LOCK])
+
+
 def rule_set_create_draft(*, actor: User, based_on_id: int | None = None) -> RuleSet:
     """A new draft, copying the given rule set (or the active one) as its starting content."""
     if not can_manage_rules(actor):
         raise PermissionDenied
     with transaction.atomic():
-        source = (
-            RuleSet.objects.get(pk=based_on_id)
-            if based_on_id is not None
-            else selectors.active_rule_set()
-        )
+        _lock_rule_sets()
+        if based_on_id is None:
+            source = selectors.active_rule_set()
+        else:
+            source = RuleSet.objects.filter(pk=based_on_id).first()
+            if source is None:
+                raise ValidationError(
+                    {"based_on": _("There is no rule set to start from with this number.")}
+                )
         if source is None:
             from matching.scoring import default_rules
 
             rules, name = default_rules(), _("New rule set")
         else:
             rules, name = source.rules, source.name
-        # The active row serves as the mutex for numbering; the unique version is the backstop.
-        RuleSet.objects.select_for_update().filter(status=RuleSetStatus.ACTIVE).first()
         version = (RuleSet.objects.aggregate(top=Max("version"))["top"] or 0) + 1
         draft = RuleSet.objects.create(
             version=version,
@@ -363,7 +378,7 @@ def rule_set_activate(*, rule_set_id: int, actor: User) -> RescoreRun:
     if not can_manage_rules(actor):
         raise PermissionDenied
     with transaction.atomic():
-        # Lock the current active set first, then the draft: one order for every caller.
+        _lock_rule_sets()
         current = RuleSet.objects.select_for_update().filter(status=RuleSetStatus.ACTIVE).first()
         rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
         if not rule_set.is_draft:

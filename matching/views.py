@@ -54,6 +54,10 @@ def rule_set_new(request):
         )
     except PermissionDenied as exc:
         raise Http404 from exc
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect("matching:rule_set_list")
     messages.success(request, _("A new draft was created. Edit it, preview it, then activate it."))
     return redirect("matching:rule_set_edit", pk=draft.pk)
 
