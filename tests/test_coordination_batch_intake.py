@@ -163,9 +163,9 @@ def test_the_batch_intake_writes_the_same_rows_as_one_delivery_at_a_time(keit):
     assert [_intake_rows(p) for p in singles] == [EXPECTED_ROWS] * 3
     assert [_intake_rows(p) for p in batched] == [EXPECTED_ROWS] * 3
     assert FundInbox.objects.count() == 6
-    # The batch's status packets are numbered in the order of its referrals (one nextval
-    # series), after every packet written before.
-    batch = sorted(referral_of(p).pk for p in batched)
+    # The batch's status packets are numbered in the order its referrals were written (one
+    # nextval series), after every packet written before.
+    batch = [r.pk for r in sorted(map(referral_of, batched), key=lambda r: r.sequence)]
     sequences = [
         CoordinationPacket.objects.get(payload__referral=str(pk), kind="received").sequence
         for pk in batch
@@ -215,9 +215,10 @@ def test_the_queries_of_a_batch_of_referrals_do_not_grow_with_its_size(keit):
     _fund_staff()
 
     # savepoint, packets locked, inbox rows, proposals locked, reviews, proposals moved,
-    # audit rows, sequence numbers, status packets, packet states, recipients, mail, release
-    assert _batch_queries(keit, 5) == 13
-    assert _batch_queries(keit, 20) == 13
+    # audit rows, sequence numbers, status packets, packet states, the digest's own savepoint,
+    # recipients, mail, its release, release
+    assert _batch_queries(keit, 5) == 15
+    assert _batch_queries(keit, 20) == 15
 
 
 def test_a_batch_writes_one_digest_mail_per_fund_staff_member_and_one_send_task(
@@ -321,3 +322,49 @@ def test_when_one_referral_fails_the_others_are_taken_in_one_by_one_with_one_dig
     ]
     assert "3 new referrals from KEIT" in Notification.objects.first().subject
     assert len(sent["mail"]) == 0  # no commit inside the test's transaction
+
+
+def test_a_digest_mail_that_fails_holds_back_no_packet_of_its_batch(keit, sent, monkeypatch):
+    _fund_staff()
+    proposals = _referred(keit, 3)
+
+    def refuse(**kwargs):
+        raise RuntimeError("the mail template is broken")
+
+    monkeypatch.setattr(coordination.notifications, "notify_referrals_received", refuse)
+    counts = coordination.packet_deliver_many(packet_ids=_ids(proposals))
+
+    assert counts == {"delivered": 3, "duplicate": 0, "missing": 0, "failed": 0}
+    assert FundReview.objects.count() == 3
+    assert [_intake_rows(p) for p in proposals] == [EXPECTED_ROWS] * 3
+    assert set(
+        CoordinationPacket.objects.filter(kind="referral").values_list("state", flat=True)
+    ) == {"delivered"}
+    assert Notification.objects.count() == 0
+
+
+def test_a_single_referral_mail_that_fails_holds_back_nothing(keit, monkeypatch):
+    _fund_staff()
+    (proposal,) = _referred(keit, 1)
+
+    def refuse(**kwargs):
+        raise RuntimeError("the mail template is broken")
+
+    monkeypatch.setattr(coordination.notifications, "notify_referral_received", refuse)
+    outcome = coordination.packet_deliver(packet_id=referral_of(proposal).pk)
+
+    assert outcome == "delivered"
+    assert _intake_rows(proposal) == EXPECTED_ROWS
+    assert Notification.objects.count() == 0
+
+
+def test_a_batch_takes_its_packets_in_in_the_order_they_were_written(keit, sent):
+    proposals = _referred(keit, 6)
+    ids = _ids(proposals)
+
+    coordination.packet_deliver_many(packet_ids=sorted(ids, reverse=True))
+
+    # The pipeline entries open in the referrals' order, whatever the ids' order.
+    opened = list(FundReview.objects.order_by("pk").values_list("referral__sequence", flat=True))
+    assert opened == sorted(opened)
+    assert len(opened) == 6

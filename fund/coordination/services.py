@@ -439,11 +439,29 @@ def proposal_refer_many(
 # Delivery (workers)
 
 
+def side_effect(call: Callable[[], object], what: str) -> None:
+    """Run a side effect of taking a packet in (a mail, a digest) in a savepoint of its own:
+    should it fail, it is logged and undone alone, and the intake stands. A lost database
+    connection still fails the delivery, which is then retried whole."""
+    try:
+        with transaction.atomic():
+            call()
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        logger.exception("%s failed; the packets were taken in without it", what)
+
+
 def mail_referral_received(proposal: Proposal, packet: CoordinationPacket, channel: str) -> None:
     """Mail the fund staff now, or (inside a batch delivery) add the referral to its digest."""
     collected = _collected_referral_mail.get()
     if collected is None:
-        notifications.notify_referral_received(proposal=proposal, packet=packet, channel=channel)
+        side_effect(
+            lambda: notifications.notify_referral_received(
+                proposal=proposal, packet=packet, channel=channel
+            ),
+            "the referral's mail",
+        )
     else:
         collected.append((proposal, packet, channel))
 
@@ -456,13 +474,18 @@ def _intake_info_requested(packet: CoordinationPacket, now: datetime.datetime) -
         question=packet.payload.get("question", ""),
         asked_at=packet.created_at or now,
     )
-    notifications.notify_fund_question(question=question)
+    side_effect(
+        lambda: notifications.notify_fund_question(question=question), "the question's mail"
+    )
 
 
 def _intake_decision(packet: CoordinationPacket, now: datetime.datetime) -> None:
     """KEIT: tell the applicant firm and KEIT's staff the fund management council's decision."""
     proposal = Proposal.objects.select_related("firm").get(pk=packet.proposal_id)
-    notifications.notify_decision(proposal=proposal, packet=packet)
+    side_effect(
+        lambda: notifications.notify_decision(proposal=proposal, packet=packet),
+        "the decision's mail",
+    )
 
 
 # What taking a packet in does on its receiving side, besides the inbox row; run once, for a
@@ -651,9 +674,16 @@ def _deliver_batch(keys: list[uuid.UUID], *, one_by_one: bool) -> dict[str, int]
         counts["missing"] = len(keys) - len(packets)
         now = timezone.now()
         failed = {}
-        todo = [
-            p for p in packets if p.state not in (PacketState.DELIVERED, PacketState.ACKNOWLEDGED)
-        ]
+        # Locked in id order (no two batches wait on each other in a circle), taken in in the
+        # order the packets were written.
+        todo = sorted(
+            (
+                p
+                for p in packets
+                if p.state not in (PacketState.DELIVERED, PacketState.ACKNOWLEDGED)
+            ),
+            key=lambda p: p.sequence,
+        )
         counts["duplicate"] = len(packets) - len(todo)
         if one_by_one:
             taken = []
@@ -708,7 +738,9 @@ def _deliver_batch(keys: list[uuid.UUID], *, one_by_one: bool) -> dict[str, int]
             CoordinationPacket.objects.filter(pk=key).update(last_error=error)
         schedule_deliveries(packet_ids=written)
         # One mail per fund staff member for the referrals the batch took in.
-        notifications.notify_referrals_received(received=mail)
+        side_effect(
+            lambda: notifications.notify_referrals_received(received=mail), "the referral digest"
+        )
     counts["delivered"] = len(delivered) + len(noted)
     counts["failed"] = len(failed)
     return counts

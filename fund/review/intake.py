@@ -23,6 +23,7 @@ from fund.coordination.services import (
     next_packet_sequences,
     packet_row,
     schedule_delivery,
+    side_effect,
     status_packet_send,
     status_payload,
 )
@@ -183,6 +184,9 @@ def intake_info_provided(packet: CoordinationPacket, now: datetime.datetime) -> 
         note=packet.payload.get("answer", ""),
         data={"packet": str(packet.pk), "question_packet": packet.payload.get("question_packet")},
     )
-    notifications.notify_fund_answer(
-        proposal=proposal, packet=packet, reviewer=review.reviewer if review else None
+    side_effect(
+        lambda: notifications.notify_fund_answer(
+            proposal=proposal, packet=packet, reviewer=review.reviewer if review else None
+        ),
+        "the answer's mail",
     )
