@@ -52,8 +52,16 @@ def demo_world(celery_worker_factory):  # noqa: F811
 
 
 @pytest.fixture
-def worker(celery_worker_factory, demo_world, live_server, mail_dir) -> CeleryWorker:  # noqa: F811
-    """A real worker on every queue; its mail goes to `mail_dir`, its links to the live server."""
+def worker(
+    celery_worker_factory,  # noqa: F811
+    demo_world,
+    live_server,
+    mail_dir,
+    settings,
+) -> CeleryWorker:
+    """A real worker on every queue; its mail goes to `mail_dir`. Links in mail point at the
+    live server, from the web side (which writes most mail into the outbox) and the worker's."""
+    settings.SITE_URL = live_server.url
     return celery_worker_factory(
         concurrency=2,
         env={
