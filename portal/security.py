@@ -1,10 +1,17 @@
 """Sign-in lockout glue for django-axes: the backend, the client address and the answer."""
 
+import datetime
+
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Sum
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext
 
 LOCKOUT_STATUS = 429
@@ -22,7 +29,40 @@ class LockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
+        if address_is_spraying(request):
+            # As axes does for a locked account: the middleware answers with lockout_response.
+            request.axes_locked_out = True
+            request.axes_credentials = {"username": username}
+            raise AxesBackendPermissionDenied("too many failed sign-ins from this address")
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def address_is_spraying(request: HttpRequest) -> bool:
+    """Whether the client's address has failed SIGN_IN_ADDRESS_FAILURE_LIMIT sign-ins, across
+    every account, within the last base cool-off: the guard against password spraying."""
+    since = timezone.now() - settings.SIGN_IN_COOLOFF
+    failures = AccessAttempt.objects.filter(
+        ip_address=client_ip(request), attempt_time__gte=since
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    return (failures or 0) >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+
+
+def cool_off(request: HttpRequest | None = None) -> datetime.timedelta:
+    """How long a locked (account, address) pair stays locked after its last failure:
+    SIGN_IN_COOLOFF, doubled for every further round of AXES_FAILURE_LIMIT failures."""
+    base = settings.SIGN_IN_COOLOFF
+    if request is None:
+        return base
+    username = get_client_username(request, getattr(request, "axes_credentials", None))
+    if not username:
+        return base
+    failures = (
+        AccessAttempt.objects.filter(username=username, ip_address=client_ip(request))
+        .values_list("failures_since_start", flat=True)
+        .first()
+    ) or 0
+    rounds = max(failures // settings.AXES_FAILURE_LIMIT - 1, 0)
+    return min(base * 2 ** min(rounds, 16), settings.SIGN_IN_COOLOFF_MAX)
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -40,8 +80,8 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def lockout_message() -> str:
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+def lockout_message(request: HttpRequest | None = None) -> str:
+    minutes = int(cool_off(request).total_seconds() // 60)
     return gettext(
         "Too many failed sign-in attempts. Sign-in for this account or from this address is "
         "paused for %(minutes)d minutes. Try again later, or reset your password."
@@ -54,7 +94,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     429 (Too Many Requests) rather than 403: the account exists or not, the answer is the same,
     so a lockout reveals nothing about which user names are real.
     """
-    message = lockout_message()
+    message = lockout_message(request)
     if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
         return JsonResponse({"detail": message}, status=LOCKOUT_STATUS)
     username = (credentials or {}).get("username", "")

@@ -169,17 +169,23 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Sign-in lockout (django-axes): too many failures for one account, or from one address, pause
-# sign-in for both the pages and the API token endpoint (both call authenticate with the
-# request). Counted in PostgreSQL, so every web process sees the same count.
+# Sign-in lockout (django-axes), for the pages and the API token endpoint alike (both call
+# authenticate with the request), counted in PostgreSQL so every web process sees the same
+# count. An account is locked only for the address its failures came from: made-up user names
+# or one person's typos behind an office's shared address never lock anyone else out. The
+# lock lasts SIGN_IN_COOLOFF after the last failure and doubles with every further round of
+# failures (up to SIGN_IN_COOLOFF_MAX). Password spraying from one address (many accounts,
+# a few guesses each) is stopped by a separate, much higher count per address.
 AUTHENTICATION_BACKENDS = [
     "portal.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=30)
-# Either parameter alone locks: one account from many addresses, or many accounts from one.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+SIGN_IN_COOLOFF = timedelta(minutes=15)
+SIGN_IN_COOLOFF_MAX = timedelta(hours=24)
+AXES_COOLOFF_TIME = "portal.security.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=100)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
