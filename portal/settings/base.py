@@ -192,7 +192,7 @@ AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 # How many reverse proxies of ours in front of the web process append to X-Forwarded-For; 0
 # (docker-compose.yml serves gunicorn directly) trusts only REMOTE_ADDR, because a client can
 # write any X-Forwarded-For it likes.
-TRUSTED_PROXY_COUNT = 0
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # The cache holds API throttle counts and the cached aggregates (fund.aggregate_cache). Per-process
 # memory by default (one runserver); CACHE_URL (redis://…) gives every web and worker process
