@@ -4,13 +4,15 @@ from django.views.generic import RedirectView
 
 from alliance import urls as alliance_urls
 from fund.coordination import urls as coordination_urls
-from portal.health import healthz
+from portal.health import healthz, readyz, system_status_page
 
 admin.site.site_header = "M.AX × 국민성장펀드 포털 관리 / Portal administration"
 
 # English is served at the same paths once the language is switched (/i18n/setlang/, SPEC §4).
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("system/status/", system_status_page, name="system_status"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Admin pages of models that moved to another app keep their old addresses working.
     re_path(

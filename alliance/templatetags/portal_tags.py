@@ -1,7 +1,7 @@
 """Template filters the pages share: won amounts, registration numbers, KRDS form widgets."""
 
 from django import forms, template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from alliance.validators import format_brn, format_crn
 from portal.core.money import as_int, krw_en, krw_ko
@@ -97,3 +97,18 @@ def is_checkbox(bound_field) -> bool:
 def elided_pages(page_obj):
     """Page numbers around the current one, with the paginator's ellipsis for the gaps."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+@register.filter
+def seconds_ago(seconds) -> str:
+    """An age in seconds as people say it: 45초 전, 3분 전, 2시간 전 (45 s, 3 min, 2 h ago)."""
+    seconds = as_int(seconds)
+    if seconds is None:
+        return EMPTY
+    if seconds < 60:
+        return ngettext("%(n)d second ago", "%(n)d seconds ago", seconds) % {"n": seconds}
+    if seconds < 3600:
+        minutes = seconds // 60
+        return ngettext("%(n)d minute ago", "%(n)d minutes ago", minutes) % {"n": minutes}
+    hours = seconds // 3600
+    return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}

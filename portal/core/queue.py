@@ -5,6 +5,9 @@ task up by name instead of importing it back, which would make the two modules a
 """
 
 from celery import current_app
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 
 
 def task(name: str):
@@ -13,3 +16,23 @@ def task(name: str):
     if name not in tasks:
         current_app.loader.import_default_modules()
     return tasks[name]
+
+
+LAST_RUN_KEY = "system-status:last-run:{}"
+
+
+def periodic_tasks() -> list[str]:
+    """The names of the tasks beat schedules."""
+    return sorted({entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()})
+
+
+def record_periodic_run(task_name: str) -> None:
+    """Called after every task a worker runs (portal.celery): keep the time of the periodic
+    ones in the shared cache, where the system status page reads it."""
+    if task_name in periodic_tasks():
+        cache.set(LAST_RUN_KEY.format(task_name), timezone.now(), timeout=None)
+
+
+def last_periodic_run(task_name: str):
+    """When a worker last finished `task_name`, or None (never, or the cache was emptied)."""
+    return cache.get(LAST_RUN_KEY.format(task_name))

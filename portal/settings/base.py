@@ -321,6 +321,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 HEALTHZ_WORKER_TIMEOUT = env.float("HEALTHZ_WORKER_TIMEOUT", default=1.0)
+# /readyz reuses a worker ping for this long: polling never broadcasts on every request.
+READYZ_CACHE_SECONDS = env.float("READYZ_CACHE_SECONDS", default=10.0)
 
 # Absolute links in mail (self-cancel links for event registrations).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -18,3 +18,5 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+# Every /readyz in a test pings the workers of that moment (a test starts and kills them).
+READYZ_CACHE_SECONDS = 0
