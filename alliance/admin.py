@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from alliance.audit import audit_record
+from alliance.firms import services as firms_services
 from alliance.models import (
     AuditLog,
     Consultation,
@@ -17,31 +20,81 @@ from alliance.models import (
 from portal.core import outbox as core_outbox
 from portal.core.admin import ReadOnlyAdmin
 from portal.core.models import Notification
+from portal.core.vocabulary import FirmStatus
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """An admin whose every add, change and delete writes an audit row (who, which fields),
+    in the same transaction as the write. State and money stay read-only in the admins that
+    use it: those change only through the services."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="admin.change" if change else "admin.add",
+            obj=obj,
+            data={"fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(actor=request.user, action="admin.delete", obj=obj, data={"fields": []})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(SubAlliance)
-class SubAllianceAdmin(admin.ModelAdmin):
+class SubAllianceAdmin(AuditedAdmin):
     list_display = ("code", "name_ko", "name_en", "surveyed_demand_krw", "order")
     search_fields = ("code", "name_ko", "name_en")
 
 
 @admin.register(Industry)
-class IndustryAdmin(admin.ModelAdmin):
+class IndustryAdmin(AuditedAdmin):
     list_display = ("code", "name_ko", "name_en", "order")
     search_fields = ("code", "name_ko", "name_en")
 
 
 @admin.register(Firm)
-class FirmAdmin(admin.ModelAdmin):
+class FirmAdmin(AuditedAdmin):
+    """Names and contacts may be corrected here (audited); the status changes only through
+    KEIT's verification, which the action below calls."""
+
     list_display = ("name", "brn_display", "size_class", "member_type", "region", "status")
     list_filter = ("status", "size_class", "member_type", "region", "sub_alliances")
     search_fields = ("name", "name_en", "business_registration_number")
     filter_horizontal = ("sub_alliances",)
-    readonly_fields = ("verified_at", "verified_by", "created_at", "updated_at")
+    readonly_fields = (
+        "business_registration_number",
+        "status",
+        "verified_at",
+        "verified_by",
+        "created_at",
+        "updated_at",
+    )
+    actions = ("verify",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Verify the selected pending firms (as KEIT does)"))
+    def verify(self, request, queryset):
+        done = 0
+        for firm in queryset.filter(status=FirmStatus.PENDING):
+            try:
+                firms_services.firm_verify(firm=firm, actor=request.user)
+            except PermissionDenied:
+                self.message_user(request, _("Only KEIT staff can verify firms."), messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, _("%(n)d firm(s) verified.") % {"n": done}, messages.SUCCESS)
 
 
 @admin.register(FinancialInstitution)
-class FinancialInstitutionAdmin(admin.ModelAdmin):
+class FinancialInstitutionAdmin(AuditedAdmin):
     list_display = ("name", "name_en", "kind", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "name_en")
@@ -59,7 +112,12 @@ class UserAdmin(BaseUserAdmin):
 class ProposalPartnerInline(admin.TabularInline):
     model = ProposalPartner
     extra = 0
-    autocomplete_fields = ("firm",)
+    fields = ("firm",)
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class ProposalDocumentInline(admin.TabularInline):
@@ -74,7 +132,10 @@ class ProposalDocumentInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ReadOnlyAdmin):
+    """Read-only: the lead firm, the amounts and the state change only through the wizard and
+    the services (which lock the row, check the version and write the history)."""
+
     list_display = (
         "title",
         "firm",
@@ -97,7 +158,6 @@ class ProposalAdmin(admin.ModelAdmin):
     search_fields = ("title", "firm__name", "summary")
     list_select_related = ("firm", "sub_alliance", "industry")
     autocomplete_fields = ("firm",)
-    readonly_fields = ("status", "stage", "version", "submitted_at", "created_at", "updated_at")
     inlines = (ProposalPartnerInline, ProposalDocumentInline)
 
 

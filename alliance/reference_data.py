@@ -18,28 +18,11 @@ SUB_ALLIANCES = [
 
 
 # Model permissions each role's group holds (app_label.codename); applied after every migrate.
-ROLE_PERMISSIONS = {
-    "applicant": [
-        "alliance.view_firm",
-        "alliance.change_firm",
-        "alliance.add_proposal",
-        "alliance.change_proposal",
-        "alliance.view_proposal",
-        "alliance.add_proposaldocument",
-        "alliance.view_proposaldocument",
-    ],
-    "alliance_secretariat": [
-        "alliance.view_firm",
-        "alliance.change_firm",
-        "alliance.view_proposal",
-        "alliance.view_proposaldocument",
-        "alliance.view_auditlog",
-        "alliance.view_financialinstitution",
-    ],
-    "fund_secretariat": [
-        "alliance.view_proposal",
-        "alliance.view_proposaldocument",
-        "alliance.view_financialinstitution",
-    ],
+# None: the portal decides who may do what in each app's permissions module, by role and
+# organisation; Django's model permissions only open the admin, whose users are staff.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "applicant": [],
+    "alliance_secretariat": [],
+    "fund_secretariat": [],
     "site_editor": [],
 }

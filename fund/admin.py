@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from alliance.admin import AuditedAdmin
 from fund.capacity.models import AnnualPlan, Channel, Commitment
 from fund.coordination.models import FundQuestion
 from fund.review.models import AgendaItem, CommitteeMeeting, ReviewComment, SavedView
@@ -8,15 +9,25 @@ from portal.core.admin import ReadOnlyAdmin
 
 
 class AnnualPlanInline(admin.TabularInline):
+    """The year's plan amounts are facts of the fund (SPEC §1): shown, not edited here."""
+
     model = AnnualPlan
     extra = 0
+    fields = ("year", "amount_krw")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
-    """Staff edit names, descriptions, terms and size; committed/remaining are computed."""
+class ChannelAdmin(AuditedAdmin):
+    """Staff correct names, descriptions and terms (audited); the size is read-only here, as
+    every figure a commitment is checked against; committed/remaining are computed."""
 
     list_display = ("code", "name_ko", "name_en", "size_krw", "order")
+    readonly_fields = ("code", "size_krw")
     search_fields = ("code", "name_ko", "name_en")
     inlines = (AnnualPlanInline,)
 
@@ -100,7 +111,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(CommitteeMeeting)
-class CommitteeMeetingAdmin(admin.ModelAdmin):
+class CommitteeMeetingAdmin(AuditedAdmin):
     list_display = ("meets_at", "body", "title", "location", "created_by")
     list_filter = ("body",)
     search_fields = ("title", "location")
@@ -122,7 +133,7 @@ class ReviewCommentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SavedView)
-class SavedViewAdmin(admin.ModelAdmin):
+class SavedViewAdmin(AuditedAdmin):
     list_display = ("owner", "name", "page", "querystring", "created_at")
     search_fields = ("name", "owner__username")
     list_select_related = ("owner",)

@@ -71,9 +71,10 @@ def test_drafts_created_at_the_same_moment_get_distinct_versions():
     assert max(versions) == max(before) + 4
 
 
-def test_a_draft_based_on_a_rule_set_that_does_not_exist_is_refused_on_the_page(client):
+def test_a_draft_based_on_a_rule_set_that_does_not_exist_is_refused_on_the_page(client, settings):
     kdb = UserFactory(username="kdb-page", role=Role.FUND_SECRETARIAT)
     client.force_login(kdb)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
     before = RuleSet.objects.count()
 
     response = client.post(reverse("matching:rule_set_new"), {"based_on": "987654"}, follow=True)
@@ -81,6 +82,6 @@ def test_a_draft_based_on_a_rule_set_that_does_not_exist_is_refused_on_the_page(
     assert response.status_code == 200
     assert response.redirect_chain == [(reverse("matching:rule_set_list"), 302)]
     assert [str(m) for m in response.context["messages"]] == [
-        "There is no rule set to start from with this number."
+        "이 번호의 규칙 세트가 없어 초안을 만들 수 없습니다."
     ]
     assert RuleSet.objects.count() == before
