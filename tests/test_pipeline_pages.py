@@ -291,6 +291,21 @@ def test_the_xlsx_export_opens(client, keit, kdb):
     assert sheet.cell(row=2, column=4).value == "loan"
 
 
+def test_an_xlsx_export_past_its_limit_is_refused_with_the_way_out(client, keit, kdb, settings):
+    settings.PIPELINE_XLSX_MAX_ROWS = 1
+    in_review(submitted_proposal(), keit=keit, channel="loan")
+    in_review(submitted_proposal(), keit=keit, channel="loan")
+    c = _client(client, kdb)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = c.get(reverse("pipeline:export") + "?format=xlsx&channel=loan", follow=True)
+
+    assert response.redirect_chain == [(reverse("pipeline:table") + "?channel=loan", 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "An XLSX export holds at most 1 rows; narrow the filters or export CSV."
+    ]
+
+
 def test_a_full_walk_through_the_pages(client, keit, kdb):
     proposal = in_review(submitted_proposal(), keit=keit, channel="loan")
     c = _client(client, kdb)

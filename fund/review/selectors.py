@@ -336,6 +336,11 @@ def pipeline_export_rows(user: User, filters: dict, sort: str = "score"):
             return
 
 
+def pipeline_count(user: User, filters: dict) -> int:
+    """How many rows a filtered view holds (what an export would write)."""
+    return _filtered(user, filters).count()
+
+
 def review_get_for_user(user: User, pk) -> FundReview:
     """The pipeline entry of a proposal, or 404 for anyone but fund staff."""
     if not can_see_pipeline(user):

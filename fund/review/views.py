@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -190,6 +191,14 @@ def pipeline_export(request):
     header = [label for _key, label in EXPORT_COLUMNS]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
+        # A workbook is built whole in memory; past the limit the CSV (streamed) serves.
+        if selectors.pipeline_count(request.user, filters) > settings.PIPELINE_XLSX_MAX_ROWS:
+            messages.error(
+                request,
+                _("An XLSX export holds at most %(max)s rows; narrow the filters or export CSV.")
+                % {"max": f"{settings.PIPELINE_XLSX_MAX_ROWS:,}"},
+            )
+            return redirect(_back_to_table(request.GET.urlencode()))
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)

@@ -205,6 +205,9 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The pipeline's XLSX export is built in memory in the request: at most this many rows.
+PIPELINE_XLSX_MAX_ROWS = 20_000
+
 # `seed_demo` adds accounts with a published password; production settings turn it off.
 DEMO_DATA_ALLOWED = True
 
