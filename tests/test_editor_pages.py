@@ -9,6 +9,7 @@ from django.utils import timezone
 from alliance.models import AuditLog
 from fund.site.models import Event, Faq, Notice, Registration
 from fund.site.services import event_register, event_update
+from tests.test_layout import elements
 
 
 def make_event(**overrides) -> Event:
@@ -581,3 +582,18 @@ def test_editor_list_query_counts_do_not_grow_with_rows(
         extra = 1 if name == "site:editor_registrations" else 0  # the event itself
         with django_assert_num_queries(5 + extra):
             client.get(reverse(name, args=args))
+
+
+def test_the_notice_list_shows_a_notice_with_no_author(client, editor):
+    # The demo world's notices are written by the system, with no author.
+    notice = Notice.objects.create(
+        title="시스템 공지", body="본문", published=True, published_at=timezone.now()
+    )
+    client.force_login(editor)
+
+    response = client.get(reverse("site:editor_notices"))
+
+    assert response.status_code == 200
+    (row,) = [tr for tr in elements(response.content, "tr") if "시스템 공지" in tr["text"]]
+    assert "—" in row["text"]
+    assert notice.author is None
