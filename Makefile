@@ -12,7 +12,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/14
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test lint install assets services browser migrate seed messages catalogues lock clean bench
+.PHONY: run test lint install assets services browser migrate seed messages catalogues lock clean bench backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,15 @@ test: install assets services browser lint
 # runs everything at a tenth of the size. Prints a table and writes bench/results.json.
 bench: install assets services
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The database (pg_dump custom format) and the uploaded files, from DATABASE_URL and
+# MEDIA_ROOT (docs/operations.md). `make restore BACKUP=backups/<stamp>` puts one back.
+backup:
+	@scripts/backup.sh $(BACKUP)
+
+restore:
+	@test -n "$(BACKUP)" || { echo "BACKUP=<백업 폴더 / backup folder>가 필요합니다"; exit 2; }
+	@scripts/restore.sh $(BACKUP)
 
 lock: install
 	@echo "requirements*.txt are pinned by hand from 'pip freeze'; update both together."
