@@ -1,8 +1,9 @@
 """Matching's handlers of the portal's cross-app signals (connected in MatchingConfig.ready)."""
 
+from django.db import transaction
 from django.dispatch import receiver
 
-from matching.services import schedule_scoring
+from matching.services import rescore_for_capacity, schedule_scoring
 from portal.core import signals
 
 
@@ -10,3 +11,10 @@ from portal.core import signals
 def score_submitted_proposal(sender, *, proposal_id: int, **kwargs) -> None:
     """A submitted or resubmitted proposal is scored by a worker once the submission commits."""
     schedule_scoring(proposal_id=proposal_id)
+
+
+@receiver(signals.capacity_changed, dispatch_uid="matching.rescore_after_capacity_change")
+def rescore_after_capacity_change(sender, *, channel_code: str, **kwargs) -> None:
+    """Every scoreable proposal is scored again against the new capacity, once the change
+    commits (batches in the background, as after a rule-set activation)."""
+    transaction.on_commit(rescore_for_capacity, robust=True)

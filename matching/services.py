@@ -445,6 +445,21 @@ def rescore_start(
     return run
 
 
+def rescore_for_capacity() -> RescoreRun | None:
+    """A rescore of the pipeline under the active rule set after the channels' capacity
+    changed; None when there is no active set, or when a run that has not started any batch
+    yet will read the new capacity anyway (a burst of decisions rescores once)."""
+    rule_set = selectors.active_rule_set()
+    if rule_set is None:
+        return None
+    waiting = RescoreRun.objects.filter(rule_set=rule_set, finished_at__isnull=True).exclude(
+        batches__done_at__isnull=False
+    )
+    if waiting.exists():
+        return None
+    return rescore_start(rule_set=rule_set)
+
+
 def rescore_enqueue(*, run: RescoreRun) -> int:
     """Send one message per unfinished batch (after commit); finished batches are never redone."""
     rescore_batch = task("matching.rescore_batch")

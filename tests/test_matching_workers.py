@@ -68,3 +68,35 @@ def test_rescore_resumes_without_redoing_finished_batches(celery_worker):
     scored = set(MatchResult.objects.values_list("proposal_id", flat=True))
     assert scored == {p.pk for p in proposals[2:]}
     assert MatchResult.objects.count() == 16
+
+
+def test_a_commitment_that_exhausts_a_channel_flips_the_results_that_no_longer_fit(
+    celery_worker, kdb
+):
+    from fund.capacity.models import Channel
+    from fund.capacity.selectors import channel_capacity
+    from fund.capacity.services import commitment_create
+    from tests.pipeline_support import submitted_proposal
+
+    waiting = submitted_proposal()
+    assert MatchResult.objects.get(proposal=waiting, channel="loan").eligible is True
+    loan = Channel.objects.get(code="loan")
+    left = channel_capacity(loan)["remaining_krw"]
+
+    # When a decision commits all but less than the proposal asks for
+    with transaction.atomic():
+        commitment_create(
+            channel_code="loan",
+            year=2026,
+            amount_krw=left - waiting.requested_krw + 1,
+            actor=kdb,
+            region="seoul",
+        )
+
+    # Then a worker rescores the pipeline against the new capacity: the loan no longer fits.
+    _wait_for(lambda: RescoreRun.objects.filter(finished_at__isnull=False).exists(), timeout=60)
+    result = MatchResult.objects.get(proposal=waiting, channel="loan")
+    assert result.eligible is False
+    assert [c["rule"] for c in result.checks if not c["passed"]] == ["capacity_remaining"]
+    # The other channels' results stand.
+    assert MatchResult.objects.get(proposal=waiting, channel="indirect").eligible is True

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from alliance.audit import audit_record
 from alliance.models import Proposal, User
-from fund.capacity.models import Channel, Commitment
-from portal.core import aggregate_cache
+from fund.capacity.models import LEDGER_YEARS, Channel, Commitment
+from portal.core import aggregate_cache, signals
 from portal.core.errors import CapacityExceeded
 from portal.core.vocabulary import FUND_SIZE_KRW, Region
 
@@ -39,7 +39,7 @@ def commitment_create(
         errors["amount_krw"] = _("The amount cannot exceed the fund's 150 trillion won.")
     if region not in Region.values:
         errors["region"] = _("Choose a region from the list.")
-    if not isinstance(year, int) or not 2025 <= year <= 2035:
+    if not isinstance(year, int) or not LEDGER_YEARS[0] <= year <= LEDGER_YEARS[1]:
         errors["year"] = _("The year must be between 2025 and 2035.")
     if errors:
         raise ValidationError(errors)
@@ -62,8 +62,10 @@ def commitment_create(
             note=note[:300],
             created_by=actor,
         )
-        # The public pages' committed amounts: stale from the moment this commits.
+        # The public pages' committed amounts: stale from the moment this commits; so are
+        # the match results, which score against the channels' remaining capacity.
         aggregate_cache.invalidate()
+        signals.capacity_changed.send(sender=Commitment, channel_code=channel.code)
         audit_record(
             actor=actor,
             action="commitment.create",

@@ -15,3 +15,7 @@ proposal_submitted = Signal()
 # alliance → fund: an applicant's proposal page is being rendered; receivers return a dict
 # of extra template context (the fund's questions to answer, say). kwargs: request, proposal.
 proposal_page_context = Signal()
+
+# fund.capacity → matching: a channel's remaining capacity changed (a commitment); the match
+# results, which score against it, must be worked out again. kwargs: channel_code (str).
+capacity_changed = Signal()
