@@ -123,7 +123,7 @@ import django
 django.setup()
 from django.test import Client
 client = Client()
-print(json.dumps({path: client.get(path).status_code for path in ("/", "/healthz")}))
+print(json.dumps({path: client.get(path).status_code for path in ("/", "/healthz", "/readyz")}))
 """
 
 
@@ -134,12 +134,13 @@ def test_production_redirects_plain_http_to_https_except_the_health_check():
     # given production settings on the test database, asked over plain HTTP
     env = production_env(DJANGO_ALLOWED_HOSTS="testserver", DATABASE_URL=worker_database_url())
 
-    # when the home page and the health check are requested
+    # when the home page and the health checks are requested
     result = run_python(["-c", PROBE], env)
 
-    # then the page redirects to HTTPS, and the probe is answered (503: no worker runs here)
+    # then the page redirects to HTTPS, and both probes are answered over HTTP: liveness 200,
+    # readiness 503 (no worker runs here)
     assert result.returncode == 0, result.stderr
-    assert json.loads(last_line(result.stdout)) == {"/": 301, "/healthz": 503}
+    assert json.loads(last_line(result.stdout)) == {"/": 301, "/healthz": 200, "/readyz": 503}
 
 
 def variables_the_settings_read(*, skip: tuple[str, ...] = ()) -> set[str]:
