@@ -1,6 +1,6 @@
 """The broker is down (the web's broker URL points at a closed port): pages keep answering,
 what people submit is kept in PostgreSQL, the proposal page says processing is delayed,
-/healthz says the broker is down, and once the broker is back the sweep scores the submission.
+/readyz says the broker is down, and once the broker is back the sweep scores the submission.
 """
 
 import datetime
@@ -66,13 +66,13 @@ def test_a_submission_while_the_broker_is_down_is_kept_shown_as_delayed_and_scor
         html = page.content.decode()
         assert PENDING in html
         assert DELAYED in html
-        health = client.get("/healthz")
+        health = client.get("/readyz")
         assert health.status_code == 503
         assert (health.json()["broker"]["ok"], health.json()["workers"]["ok"]) == (False, False)
     assert MatchResult.objects.filter(proposal=draft).count() == 0
 
     # When the broker is back and beat's sweep (score_missing) reaches the worker.
-    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
     score_missing.apply_async()
 
     # Then the submission is scored, once per channel, and the page shows the results.
