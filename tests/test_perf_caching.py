@@ -1,4 +1,4 @@
-"""Cached aggregates (fund.aggregate_cache): served from the cache between changes, stale the
+"""Cached aggregates (portal.core.aggregate_cache): served from the cache between changes, stale the
 moment a change commits, and never filled from an uncommitted transaction.
 
 Caching is skipped inside an atomic block, so these tests commit for real

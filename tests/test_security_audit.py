@@ -1,9 +1,9 @@
 """Every state change by every role writes an audit row; the app offers no way to edit one.
 
 The list below holds every service function that changes domain state (found by reading the
-`<entity>_<action>` functions of each services module: alliance.services,
-alliance.consultations, fund.site_services, fund.services, fund.coordination, fund.pipeline,
-matching.services). Each is called once by the role that may call it; the new audit rows must
+`<entity>_<action>` functions of each services module: alliance's firms, proposals,
+documents and consultations, fund's site, capacity, coordination (with the fund's
+questions) and review, and matching). Each is called once by the role that may call it; the new audit rows must
 be exactly the expected (actor, action) pairs. Mail bookkeeping (`*_mail_send`), scoring runs
 and rule previews change no state a person decided, and write no row.
 """

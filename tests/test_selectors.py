@@ -1,4 +1,4 @@
-"""Reads are restricted to the user before anything else (alliance.selectors)."""
+"""Reads are restricted to the user before anything else (alliance.proposals.selectors)."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser

@@ -1,4 +1,4 @@
-"""Firm registration, verification and profile updates (alliance.services)."""
+"""Firm registration, verification and profile updates (alliance.firms.services)."""
 
 import pytest
 from django.contrib.auth.models import Group

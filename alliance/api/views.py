@@ -1,6 +1,6 @@
 """API views for firms and proposals. Reads start from the same selectors as the pages (so
 anything hidden answers 404); every write is one service call. Error bodies and status codes
-are mapped in portal.api_support."""
+are mapped in portal.core.api."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch

@@ -16,7 +16,7 @@ class Channel(models.Model):
     """One of the four investment channels; seeded by a migration and editable by staff.
 
     Committed and remaining capacity are never stored here: they are computed from the
-    `Commitment` ledger (see fund.selectors).
+    `Commitment` ledger (see fund.capacity.selectors).
     """
 
     code = models.CharField(_("code"), max_length=10, unique=True, choices=ChannelCode.choices)
@@ -96,7 +96,7 @@ class AnnualPlan(models.Model):
 class Commitment(models.Model):
     """One approved amount drawn from a channel's capacity: a row in the ledger.
 
-    Rows are only ever added by `fund.services.commitment_create`, which locks the channel row
+    Rows are only ever added by `fund.capacity.services.commitment_create`, which locks the channel row
     so that concurrent commitments can never push the channel past its size.
     """
 

@@ -14,7 +14,7 @@ class FundReview(models.Model):
     """The fund secretariat's pipeline entry for one referred proposal.
 
     Created when the referral packet is taken in. `stage` mirrors `Proposal.stage` (both are
-    written together by fund.pipeline) so the pipeline can be filtered, sorted and paged on
+    written together by fund.review.services) so the pipeline can be filtered, sorted and paged on
     one table; `score` is the proposed channel's score at referral, with its rule version.
     """
 
@@ -116,7 +116,7 @@ class CommitteeMeeting(models.Model):
     """One sitting of the investment review committee or the fund management council.
 
     Its agenda is the ordered `AgendaItem` rows; only proposals at the body's own stage are
-    put on it (fund.pipeline.agenda_add), and the agenda is changed only with the meeting row
+    put on it (fund.review.services.agenda_add), and the agenda is changed only with the meeting row
     locked, so positions stay 1..n.
     """
 
@@ -236,7 +236,7 @@ SAVED_VIEW_QUERY_MAX = 500
 class SavedView(models.Model):
     """A fund staff member's named set of pipeline filters, opened as a quick link.
 
-    `querystring` holds only known filter keys with validated values (fund.pipeline
+    `querystring` holds only known filter keys with validated values (fund.review.services
     .saved_view_create re-encodes them through the pipeline filter form).
     """
 

@@ -1,5 +1,5 @@
 """Forms for the information site and its editor pages. They parse and check input; the
-services in fund.site_services make the changes (and check again for other callers)."""
+services in fund.site.services make the changes (and check again for other callers)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -99,7 +99,7 @@ class Event(models.Model):
     """A briefing, consultation fair or workshop that visitors register for.
 
     Confirmed registrations never exceed `capacity`: every change to an event's registrations
-    locks the event row first (see fund.site_services).
+    locks the event row first (see fund.site.services).
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)

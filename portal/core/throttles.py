@@ -1,6 +1,6 @@
 """API rate limits (settings REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]); 429 beyond them.
 
-Kept apart from portal.api_support: DRF imports these while it defines APIView itself.
+Kept apart from portal.core.api: DRF imports these while it defines APIView itself.
 """
 
 from rest_framework.settings import api_settings
