@@ -98,7 +98,8 @@ class RegistrationAdmin(ReadOnlyAdmin):
 
 
 class AgendaItemInline(admin.TabularInline):
-    """Read-only here: agendas change through fund.review.services, which checks each proposal's stage."""
+    """Read-only here: agendas change through fund.review.services, which checks each
+    proposal's stage."""
 
     model = AgendaItem
     extra = 0

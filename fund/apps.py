@@ -20,7 +20,8 @@ class FundConfig(AppConfig):
     def _invalidate_cached_aggregates(self) -> None:
         # Channels, plans, sub-alliances and industries change through the admin and the
         # editor, not through one service; a signal covers every path. Commitments are
-        # invalidated by fund.capacity.services.commitment_create, and here only when deleted (admin).
+        # invalidated by fund.capacity.services.commitment_create, and here only when deleted
+        # (admin).
         from alliance.models import Industry, SubAlliance
         from fund.capacity.models import AnnualPlan, Channel, Commitment
         from fund.review.models import FundReview

@@ -3,9 +3,10 @@
 The list below holds every service function that changes domain state (found by reading the
 `<entity>_<action>` functions of each services module: alliance's firms, proposals,
 documents and consultations, fund's site, capacity, coordination (with the fund's
-questions) and review, and matching). Each is called once by the role that may call it; the new audit rows must
-be exactly the expected (actor, action) pairs. Mail bookkeeping (`*_mail_send`), scoring runs
-and rule previews change no state a person decided, and write no row.
+questions) and review, and matching). Each is called once by the role that may call it; the
+new audit rows must be exactly the expected (actor, action) pairs. Mail bookkeeping
+(`*_mail_send`), scoring runs and rule previews change no state a person decided, and write
+no row.
 """
 
 import datetime

@@ -96,8 +96,8 @@ class AnnualPlan(models.Model):
 class Commitment(models.Model):
     """One approved amount drawn from a channel's capacity: a row in the ledger.
 
-    Rows are only ever added by `fund.capacity.services.commitment_create`, which locks the channel row
-    so that concurrent commitments can never push the channel past its size.
+    Rows are only ever added by `fund.capacity.services.commitment_create`, which locks the
+    channel row so that concurrent commitments can never push the channel past its size.
     """
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="commitments")

@@ -2,8 +2,9 @@
 
 Every move locks the proposal row, changes the proposal and its FundReview together, writes an
 audit row and a status packet back to KEIT in the same transaction. An approval draws the
-amount from the channel's capacity ledger through fund.capacity.services.commitment_create, which locks
-the channel row: two approvals at the same moment can never over-commit a channel.
+amount from the channel's capacity ledger through fund.capacity.services.commitment_create,
+which locks the channel row: two approvals at the same moment can never over-commit a
+channel.
 """
 
 from __future__ import annotations

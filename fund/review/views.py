@@ -1,7 +1,8 @@
 """Pages of KEIT's screening inbox, the coordination queue (both sides) and KDB's pipeline.
 
 Each page is for one role; anyone else gets 404 (never 403, which would say the page exists).
-Views read through fund.review.selectors and write through fund.review.services (and fund.coordination.services for packets).
+Views read through fund.review.selectors and write through fund.review.services (and
+fund.coordination.services for packets).
 """
 
 from __future__ import annotations

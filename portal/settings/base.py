@@ -194,9 +194,10 @@ AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 # write any X-Forwarded-For it likes.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# The cache holds API throttle counts and the cached aggregates (portal.core.aggregate_cache). Per-process
-# memory by default (one runserver); CACHE_URL (redis://…) gives every web and worker process
-# one shared cache, which production needs for a change to reach every process at once.
+# The cache holds API throttle counts and the cached aggregates (portal.core.aggregate_cache).
+# Per-process memory by default (one runserver); CACHE_URL (redis://…) gives every web and
+# worker process one shared cache, which production needs for a change to reach every process
+# at once.
 CACHE_URL = env("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {
