@@ -1,6 +1,7 @@
 """The broker is down (the web's broker URL points at a closed port): pages keep answering,
 what people submit is kept in PostgreSQL, the proposal page says processing is delayed,
-/readyz says the broker is down, and once the broker is back the sweep scores the submission.
+/readyz says the broker is down, and once the broker is back the sweeps score the submission
+and send the mail written meanwhile.
 """
 
 import datetime
@@ -17,6 +18,8 @@ from alliance.models import Proposal
 from fund.site.models import Event, Registration, RegistrationStatus
 from matching.models import MatchResult
 from matching.tasks import score_missing
+from portal.core.models import Notification
+from portal.core.tasks import sweep_notifications
 from tests.factories import InstitutionFactory
 from tests.fault_support import (
     broker_url,
@@ -146,3 +149,52 @@ def test_pages_that_send_mail_answer_while_the_broker_is_down(applicant, kdb):
     ]
     consultation.refresh_from_db()
     assert consultation.status == "confirmed"
+
+
+@pytest.mark.worker
+def test_mail_written_while_the_broker_is_down_is_sent_by_the_sweep_once_it_is_back(
+    tagged_worker, applicant, kdb
+):
+    # Given a worker on the real broker, and a web process whose broker is unreachable.
+    tagged_worker("fault-broker-down-mail")
+    event = _event()
+    consultation = consultation_request(
+        actor=applicant,
+        institution=InstitutionFactory(name="우리은행", name_en="Woori Bank"),
+        topic="loan_terms",
+        message="스마트 공장 설비 자금의 초저리대출 조건을 상담하고 싶습니다.",
+        preferred_slots=[_weekday_at(10)],
+    )
+    with broker_url(closed_port_url()):
+        # When a visitor registers and KDB confirms a consultation at that moment.
+        Client().post(
+            reverse("site:event_detail", args=[event.pk]),
+            {
+                "name": "이서연",
+                "organization": "두산로보틱스",
+                "email": "lee@example.kr",
+                "phone": "010-9876-5432",
+                "consent": "on",
+            },
+        )
+        _browser(kdb).post(
+            reverse("consultation_confirm", args=[consultation.pk]),
+            {"slot": timezone.localtime(consultation.preferred_slot_1).isoformat()},
+        )
+    # Then both mails wait in the outbox: the broker never carried their send task.
+    mails = Notification.objects.filter(kind__in=["event_registration", "consultation"])
+    assert sorted(mails.values_list("recipient", "state")) == [
+        (applicant.email, "pending"),
+        ("lee@example.kr", "pending"),
+    ]
+
+    # When the broker is back and beat's sweep runs once their time has come.
+    mails.update(next_attempt_at=timezone.now())
+    sweep_notifications.apply_async()
+
+    # Then the worker sends both, once.
+    wait_for(lambda: mails.filter(state="sent").count() == 2, what="mail sent by the sweep")
+    assert sorted(mails.values_list("recipient", "state", "attempts")) == [
+        (applicant.email, "sent", 1),
+        ("lee@example.kr", "sent", 1),
+    ]
