@@ -137,7 +137,14 @@ def _queues() -> list[dict]:
     for worker, queues in (active or {}).items():
         for queue in queues:
             by_queue.setdefault(queue["name"], []).append(worker)
-    expected = {"default", "scoring", "coordination"}
+    # Every queue the settings send work to: the default, the routed ones, beat's.
+    expected = {settings.CELERY_TASK_DEFAULT_QUEUE}
+    expected |= {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    expected |= {
+        entry["options"]["queue"]
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if "queue" in entry.get("options", {})
+    }
     return [
         {"queue": name, "workers": sorted(by_queue.get(name, []))}
         for name in sorted(expected | set(by_queue))

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alliance import permissions as alliance_permissions
 from alliance.firms import secretariat_views as secretariat
 from alliance.models import Industry, SubAlliance
 from alliance.proposals import selectors as alliance_selectors
@@ -34,7 +33,6 @@ MAX_BULK = 200
 
 keit_only = only_for(coordination_permissions.can_screen)
 queue_only = only_for(coordination_permissions.can_see_queue)
-registry_only = only_for(alliance_permissions.can_see_registry)
 
 
 @keit_only
@@ -221,7 +219,7 @@ def packet_retry(request, pk):
 # KEIT: every proposal, ranked by its best channel and score
 
 
-@registry_only
+@secretariat.secretariat_only
 def proposal_list(request):
     """Every proposal with its best channel and score under the active rule set, filtered by
     status, sub-alliance, industry, region, best channel, minimum score or a search over title,
