@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,7 @@ from alliance import permissions
 from alliance.audit import audit_record
 from alliance.models import (
     Firm,
+    Proposal,
     User,
 )
 from alliance.validators import (
@@ -24,9 +26,11 @@ from alliance.validators import (
     validate_business_registration_number,
     validate_crn_format,
 )
+from portal.core import signals
 from portal.core.errors import TransitionNotAllowed
 from portal.core.vocabulary import (
     FirmStatus,
+    ProposalStatus,
     Role,
 )
 
@@ -216,4 +220,14 @@ def firm_update_profile(
         if changed:
             firm.save()
             audit_record(actor=actor, action="firm.update", obj=firm, data={"changed": changed})
+        if "size_class" in changed:
+            # The engine reads the lead's size class and the partners' SME count.
+            affected = (
+                Proposal.objects.filter(Q(firm=firm) | Q(partners=firm))
+                .exclude(status=ProposalStatus.DRAFT)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .distinct()
+            )
+            signals.scoring_inputs_changed.send(sender=Firm, proposal_ids=list(affected))
     return [w for w in [crn_warning(firm.corporate_registration_number)] if w]

@@ -306,8 +306,10 @@ def proposal_update(
         proposal.version += 1
         proposal.save()
         if proposal.status != ProposalStatus.DRAFT:
-            # An answer to an information request may change a counted requested amount.
+            # An answer to an information request may change a counted requested amount and
+            # what the engine scores: the results follow the proposal as it now stands.
             aggregate_cache.invalidate()
+            signals.scoring_inputs_changed.send(sender=Proposal, proposal_ids=[proposal.pk])
         audit_record(
             actor=actor,
             action="proposal.autosave" if autosave else "proposal.update",

@@ -19,3 +19,8 @@ proposal_page_context = Signal()
 # fund.capacity → matching: a channel's remaining capacity changed (a commitment); the match
 # results, which score against it, must be worked out again. kwargs: channel_code (str).
 capacity_changed = Signal()
+
+# alliance → matching: something the engine reads changed after submission — a firm's size
+# class (as lead or as consortium partner) or a proposal answered during an information
+# request; these proposals must be scored again. kwargs: proposal_ids (list[int]).
+scoring_inputs_changed = Signal()
