@@ -1,9 +1,14 @@
-"""A proposal's documents: upload (checked by `checks`) and delete, while the draft is editable."""
+"""A proposal's documents: upload (checked by `checks`) and delete, while the draft is editable;
+and the sweep that removes stored files no document row points at."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance import permissions
@@ -89,3 +94,41 @@ def document_delete(*, document_id: int, actor: User) -> None:
         storage = document.file.storage
         document.delete()
         transaction.on_commit(lambda: storage.delete(stored))
+
+
+# An upload's file is written before its row commits; a file younger than this may belong to
+# a transaction still under way and is left alone.
+ORPHAN_GRACE = datetime.timedelta(hours=1)
+DOCUMENTS_DIR = "documents"
+
+
+def orphan_files_sweep(*, now: datetime.datetime | None = None, storage=None) -> int:
+    """Delete stored document files that no document row refers to (the sweep, hourly).
+
+    A file is stored before its row is written; when the transaction around the upload rolls
+    back afterwards (a later step of the same request fails, the process dies), the row is
+    gone and the file would stay for ever. Files younger than ORPHAN_GRACE are kept. Returns
+    the number of files deleted.
+    """
+    storage = storage or default_storage
+    cutoff = (now or timezone.now()) - ORPHAN_GRACE
+    if not storage.exists(DOCUMENTS_DIR):
+        return 0
+    referenced = set(ProposalDocument.objects.values_list("file", flat=True))
+    deleted = 0
+    folders, files = storage.listdir(DOCUMENTS_DIR)
+    paths = [f"{DOCUMENTS_DIR}/{name}" for name in files]
+    for folder in folders:
+        paths += [
+            f"{DOCUMENTS_DIR}/{folder}/{name}"
+            for name in storage.listdir(f"{DOCUMENTS_DIR}/{folder}")[1]
+        ]
+    for path in paths:
+        if path in referenced or storage.get_modified_time(path) >= cutoff:
+            continue
+        # Read again just before deleting: a row committed since the first read keeps its file.
+        if ProposalDocument.objects.filter(file=path).exists():
+            continue
+        storage.delete(path)
+        deleted += 1
+    return deleted
