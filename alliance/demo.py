@@ -1,5 +1,10 @@
-"""The demo world (SPEC §1, §4): named firms, institutions, one user per role and proposals whose
-requested amounts add up exactly to the alliance's surveyed demand.
+"""The demo world (SPEC §1, §4): named firms, institutions, one user per role and proposals.
+
+The firms are those at the 2025-12-04 meeting (S1); their projects follow the plans S1 reports,
+but every amount is invented for the demonstration. The amounts are deliberately not the
+surveyed demand: the survey (fund.SurveyRound, S1) is the ministry's published result, and
+the live demand that these proposals add up to is shown beside it as the portal's own figure,
+marked as demo data on the public pages.
 
 The data are plain tables so a reader can check the numbers by eye; `seed_demo_world` applies
 them through the alliance services and is idempotent: a row that exists (by its natural key) is
@@ -199,8 +204,8 @@ STAFF = [
 
 # ---------------------------------------------------------------------------------------------
 # Proposals (natural key: lead firm + title). Amounts are in 억원 so the sums read at a glance:
-# the submitted ones add up to the surveyed demand — 휴머노이드 66,000억 (6.6조),
-# AI 반도체 15,000억 (1.5조), AI 팩토리 13,000억 (1.3조) — and 116,000억 (11.6조) in all.
+# 휴머노이드 48,000억, AI 반도체 12,900억, AI 팩토리 11,000억 and 93,900억 in all — invented
+# figures, none of them the surveyed demand of its field.
 
 
 @dataclass(frozen=True)
@@ -258,7 +263,7 @@ def _month_end(year: int, month: int) -> datetime.date:
 
 P = DemoProposal
 PROPOSALS = [
-    # --- 휴머노이드: 25,000 + 20,000 + 12,000 + 5,000 + 4,000 = 66,000억 -------------------------
+    # --- 휴머노이드: 18,000 + 14,500 + 9,000 + 3,800 + 2,700 = 48,000억 -------------------------
     P(
         firm="현대자동차",
         title="휴머노이드·AI 로봇 양산 거점 구축",
@@ -278,7 +283,7 @@ PROPOSALS = [
         trl=7,
         ai_related=True,
         total_eok=42_000,
-        requested_eok=25_000,
+        requested_eok=18_000,
         coinvest_eok=12_000,
         value_added_eok=60_000,
         jobs=3_200,
@@ -303,7 +308,7 @@ PROPOSALS = [
         trl=5,
         ai_related=True,
         total_eok=32_000,
-        requested_eok=20_000,
+        requested_eok=14_500,
         coinvest_eok=10_000,
         value_added_eok=40_000,
         jobs=2_000,
@@ -328,7 +333,7 @@ PROPOSALS = [
         trl=6,
         ai_related=True,
         total_eok=20_000,
-        requested_eok=12_000,
+        requested_eok=9_000,
         coinvest_eok=6_000,
         value_added_eok=25_000,
         jobs=1_500,
@@ -354,7 +359,7 @@ PROPOSALS = [
         trl=6,
         ai_related=True,
         total_eok=8_000,
-        requested_eok=5_000,
+        requested_eok=3_800,
         coinvest_eok=2_000,
         value_added_eok=7_000,
         jobs=300,
@@ -377,13 +382,13 @@ PROPOSALS = [
         trl=7,
         ai_related=True,
         total_eok=6_500,
-        requested_eok=4_000,
+        requested_eok=2_700,
         coinvest_eok=2_000,
         value_added_eok=5_500,
         jobs=450,
         channel="loan",
     ),
-    # --- AI 반도체: 7,000 + 5,000 + 3,000 = 15,000억 -------------------------------------------
+    # --- AI 반도체: 6,200 + 4,300 + 2,400 = 12,900억 -------------------------------------------
     P(
         firm="삼성전자",
         title="AI 반도체 첨단 패키징 라인 구축",
@@ -403,7 +408,7 @@ PROPOSALS = [
         trl=8,
         ai_related=True,
         total_eok=18_000,
-        requested_eok=7_000,
+        requested_eok=6_200,
         coinvest_eok=8_000,
         value_added_eok=30_000,
         jobs=1_200,
@@ -428,7 +433,7 @@ PROPOSALS = [
         trl=6,
         ai_related=True,
         total_eok=8_000,
-        requested_eok=5_000,
+        requested_eok=4_300,
         coinvest_eok=2_500,
         value_added_eok=12_000,
         jobs=450,
@@ -452,13 +457,13 @@ PROPOSALS = [
         trl=9,
         ai_related=False,
         total_eok=4_500,
-        requested_eok=3_000,
+        requested_eok=2_400,
         coinvest_eok=1_000,
         value_added_eok=6_000,
         jobs=350,
         channel="loan",
     ),
-    # --- AI 팩토리: 6,000 + 4,000 + 2,000 + 1,000 = 13,000억 -----------------------------------
+    # --- AI 팩토리: 5,100 + 3,300 + 1,700 + 900 = 11,000억 -------------------------------------
     P(
         firm="에코프로비엠",
         title="양극재 AI 팩토리 구축",
@@ -478,7 +483,7 @@ PROPOSALS = [
         trl=7,
         ai_related=True,
         total_eok=11_000,
-        requested_eok=6_000,
+        requested_eok=5_100,
         coinvest_eok=4_000,
         value_added_eok=14_000,
         jobs=700,
@@ -502,7 +507,7 @@ PROPOSALS = [
         trl=8,
         ai_related=True,
         total_eok=7_000,
-        requested_eok=4_000,
+        requested_eok=3_300,
         coinvest_eok=2_000,
         value_added_eok=9_000,
         jobs=400,
@@ -526,7 +531,7 @@ PROPOSALS = [
         trl=8,
         ai_related=True,
         total_eok=3_500,
-        requested_eok=2_000,
+        requested_eok=1_700,
         coinvest_eok=1_000,
         value_added_eok=4_000,
         jobs=220,
@@ -550,7 +555,7 @@ PROPOSALS = [
         trl=7,
         ai_related=True,
         total_eok=1_600,
-        requested_eok=1_000,
+        requested_eok=900,
         coinvest_eok=400,
         value_added_eok=2_500,
         jobs=120,

@@ -38,7 +38,7 @@ NOTE_MAX = 2000
 
 
 class SubAlliance(models.Model):
-    """One of the ten 분과 of the M.AX alliance; seeded by a migration."""
+    """One of the ten 분과 of the M.AX Alliance; seeded by a migration."""
 
     code = models.SlugField(max_length=40, unique=True)
     name_ko = models.CharField(max_length=60)
@@ -540,7 +540,8 @@ class Consultation(models.Model):
 
     requested → confirmed (at one of the preferred times) or declined (with a reason) by either
     secretariat; the firm may cancel while it is requested or confirmed. Every change is a
-    service in `alliance.consultations`.
+    service in `alliance.consultations`. The contact person (`requested_by`) and the message
+    are erased PERSONAL_DATA_RETENTION_DAYS after the consultation closes.
     """
 
     firm = models.ForeignKey(
@@ -596,6 +597,9 @@ class Consultation(models.Model):
     mail_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the retention period after closing ended: the link to the contact person and
+    # the message were removed (consultations_erase_expired); the row stays for the history.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

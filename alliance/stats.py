@@ -38,8 +38,12 @@ def demand_by_industry() -> list[Industry]:
 
 
 def demand_totals() -> dict:
+    """Submitted proposals: how many, what they request, and the value added they expect
+    (the live figure the alliance page sets beside the alliance's 100조원 goal)."""
     return Proposal.objects.filter(status__in=SUBMITTED_STATUSES).aggregate(
-        proposal_count=Count("id"), requested_krw=Coalesce(Sum("requested_krw"), Value(0))
+        proposal_count=Count("id"),
+        requested_krw=Coalesce(Sum("requested_krw"), Value(0)),
+        expected_value_added_krw=Coalesce(Sum("expected_value_added_krw"), Value(0)),
     )
 
 

@@ -89,7 +89,7 @@ _REVIEWS = """
 INSERT INTO fund_fundreview (
   proposal_id, referral_id, channel, score, rule_version, requested_krw, stage,
   stage_entered_at, keit_note, decision, decided_channel, approved_krw, conditions,
-  decided_at, info_question, received_at, decided_by_id, reviewer_id)
+  decided_at, info_question, received_at, decided_by_id, reviewer_id, decision_results)
 SELECT c.proposal_id, c.id, c.payload->>'proposed_channel', COALESCE(b.score, 0),
   CASE WHEN b.score IS NULL THEN NULL ELSE %(version)s END,
   COALESCE(p.requested_krw, 0), s.stage,
@@ -99,7 +99,7 @@ SELECT c.proposal_id, c.id, c.payload->>'proposed_channel', COALESCE(b.score, 0)
     CASE WHEN p.id %% 20 = 9 THEN 'deferred' ELSE 'rejected' END ELSE '' END,
   '', NULL, '',
   CASE WHEN s.stage = 'decided' THEN now() END,
-  '', now(), NULL, NULL
+  '', now(), NULL, NULL, '[]'::jsonb
 FROM fund_coordinationpacket c
 JOIN alliance_proposal p ON p.id = c.proposal_id
 LEFT JOIN bench_best b ON b.proposal_id = c.proposal_id

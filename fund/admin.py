@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.utils.translation import gettext_lazy as _
 
 from alliance.admin import AuditedAdmin
 from fund.capacity.models import AnnualPlan, Channel, Commitment
 from fund.coordination.models import FundQuestion
 from fund.review.models import AgendaItem, CommitteeMeeting, ReviewComment, SavedView
 from fund.site.models import Event, Faq, Notice, Registration
+from portal.core import privacy
 from portal.core.admin import ReadOnlyAdmin
 
 
@@ -81,11 +84,14 @@ class EventAdmin(ReadOnlyAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(ReadOnlyAdmin):
+    """E-mail addresses are masked on the list; opening a registration is a view of its
+    personal data, recorded in the access log."""
+
     list_display = (
         "event",
         "name",
         "organization",
-        "email",
+        "masked_email",
         "status",
         "waitlist_position",
         "created_at",
@@ -95,6 +101,23 @@ class RegistrationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "event")
     search_fields = ("name", "organization", "email")
     list_select_related = ("event",)
+
+    @admin.display(description=_("e-mail"))
+    def masked_email(self, obj: Registration) -> str:
+        return privacy.mask_email(obj.email)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        registration = self.get_object(request, unquote(object_id))
+        if response.status_code == 200 and registration and registration.erased_at is None:
+            privacy.access_record(
+                actor=request.user,
+                action=privacy.PersonalDataAction.VIEW,
+                kind=privacy.PersonalDataKind.REGISTRATION,
+                record_ids=[registration.pk],
+                path=request.get_full_path(),
+            )
+        return response
 
 
 class AgendaItemInline(admin.TabularInline):

@@ -11,11 +11,20 @@ class FundConfig(AppConfig):
         from fund.capacity.reference import ensure_channels
         from fund.coordination import receivers  # noqa: F401  (connects the signal handlers)
         from fund.review import receivers as review_receivers
+        from fund.site.facts_seed import ensure_public_facts
+        from fund.site.services import registrations_erase_expired
+        from portal.core import privacy
 
         review_receivers.connect()
+        # The nightly erasure (portal.core.privacy) also clears expired event registrants.
+        privacy.eraser_register(privacy.PersonalDataKind.REGISTRATION, registrations_erase_expired)
 
         post_migrate.connect(ensure_channels, sender=self, dispatch_uid="fund.ensure_channels")
+        post_migrate.connect(
+            ensure_public_facts, sender=self, dispatch_uid="fund.ensure_public_facts"
+        )
         self._invalidate_cached_aggregates()
+        self._invalidate_fact_registry()
 
     def _invalidate_cached_aggregates(self) -> None:
         # Channels, plans, sub-alliances and industries change through the admin and the
@@ -48,3 +57,17 @@ class FundConfig(AppConfig):
                 weak=False,
                 dispatch_uid=f"fund.aggregate_cache.fundreview.{signal is post_save}",
             )
+
+    def _invalidate_fact_registry(self) -> None:
+        # The pages read the public facts from one cached snapshot; a change through the
+        # admin (or a seed) drops it on commit, as fund.site.fact_services does.
+        from fund.site.facts import registry_invalidate
+        from fund.site.models import Fact, Source, SurveyFigure, SurveyRound
+
+        def invalidate(**kwargs) -> None:
+            registry_invalidate()
+
+        for model in (Source, Fact, SurveyRound, SurveyFigure):
+            uid = f"fund.fact_registry.{model._meta.label_lower}"
+            post_save.connect(invalidate, sender=model, weak=False, dispatch_uid=uid + ".save")
+            post_delete.connect(invalidate, sender=model, weak=False, dispatch_uid=uid + ".delete")

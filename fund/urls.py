@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("fund.site.urls")),
     path("", include((coordination_urls.urlpatterns + review_urls.urlpatterns, "pipeline"))),
     path("", include("fund.site.public_urls")),
+    path("secretariat/routing/", include("fund.routing.urls")),
 ]

@@ -17,8 +17,9 @@ def ensure_start_rule_set(apps=None, **kwargs) -> None:
         version=1,
         name="국민성장펀드 기본 매칭 규칙 / Start rules",
         description=(
-            "국민성장펀드 운용계획과 투자심의위원회 심사 항목을 반영한 시작 규칙. "
-            "Start rules reflecting the fund's operating plan and review criteria."
+            "공표 자료(2025년 12월 4일 보도자료, 2026년 국민성장펀드 운용방안)와 포털 운영 "
+            "기준을 반영한 시작 규칙. Start rules from the published sources and the portal's "
+            "operating rules."
         ),
         status="active",
         rules=default_rules(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
@@ -119,6 +120,41 @@ def results_for_proposal(proposal: Proposal) -> list[MatchResult]:
         return []
     newest = results[0].rule_set_id
     return [r for r in results if r.rule_set_id == newest]
+
+
+def results_snapshot(proposal: Proposal) -> list[dict]:
+    """The proposal's current results as plain data, to be kept with a decision: the stored
+    trace and the (immutable) rule set it was scored under render the same reasons forever."""
+    return [
+        {
+            "channel": r.channel_id,
+            "eligible": r.eligible,
+            "score": r.score,
+            "rule_set": r.rule_set_id,
+            "rule_version": r.rule_set.version,
+            "trace": r.trace,
+            "computed_at": r.computed_at.isoformat(),
+        }
+        for r in results_for_proposal(proposal)
+    ]
+
+
+def results_from_snapshot(snapshot: list[dict]) -> list[MatchResult]:
+    """Unsaved MatchResult rows rebuilt from `results_snapshot` (one query for the rule sets),
+    so pages show a decision's results exactly as they show live ones."""
+    rule_sets = RuleSet.objects.in_bulk({row["rule_set"] for row in snapshot})
+    return [
+        MatchResult(
+            channel_id=row["channel"],
+            rule_set=rule_sets[row["rule_set"]],
+            eligible=row["eligible"],
+            score=row["score"],
+            trace=row["trace"],
+            computed_at=datetime.fromisoformat(row["computed_at"]),
+        )
+        for row in snapshot
+        if row["rule_set"] in rule_sets
+    ]
 
 
 def rule_sets_visible_to(user: User) -> QuerySet[RuleSet]:

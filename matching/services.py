@@ -36,6 +36,7 @@ from matching.scoring import (
     trace_json,
     validate_rules,
 )
+from portal.core import signals
 from portal.core.errors import TransitionNotAllowed
 from portal.core.queue import task
 
@@ -247,12 +248,18 @@ def _upsert_postgresql(rows: list[tuple], *, rule_set_id: int, now) -> int:
 
 
 def score_proposal(*, proposal_id: int) -> int:
-    """Score one proposal under the active rule set; 0 when it is gone or not in the pipeline."""
+    """Score one proposal under the active rule set; 0 when it is gone or not in the pipeline.
+
+    The results and what the apps above make of them (`proposals_scored`: the routing policy
+    looks at the proposal again) commit together."""
     rule_set = selectors.active_rule_set()
     if rule_set is None:
         return 0
     queryset = selectors.scoreable_proposals().filter(pk=proposal_id)
-    return score_proposals(queryset=queryset, rule_set=rule_set)
+    with transaction.atomic():
+        written = score_proposals(queryset=queryset, rule_set=rule_set)
+        signals.proposals_scored.send(sender=MatchResult, proposal_ids=[proposal_id])
+    return written
 
 
 def score_missing(*, limit: int = SWEEP_LIMIT) -> int:
@@ -272,7 +279,9 @@ def score_missing(*, limit: int = SWEEP_LIMIT) -> int:
     )
     ids = list(missing)
     if ids:
-        score_proposals(queryset=Proposal.objects.filter(pk__in=ids), rule_set=rule_set)
+        with transaction.atomic():
+            score_proposals(queryset=Proposal.objects.filter(pk__in=ids), rule_set=rule_set)
+            signals.proposals_scored.send(sender=MatchResult, proposal_ids=ids)
     return len(ids)
 
 
@@ -522,6 +531,7 @@ def rescore_batch_run(*, batch_id: int, remaining: dict[str, int] | None = None)
             pk__gte=batch.first_id, pk__lte=batch.last_id
         )
         score_proposals(queryset=queryset, rule_set=run.rule_set, remaining=remaining, fresh=True)
+        signals.proposals_scored.send(sender=MatchResult, id_range=(batch.first_id, batch.last_id))
         now = timezone.now()
         batch.done_at = now
         batch.save(update_fields=["done_at"])

@@ -6,7 +6,7 @@ Any other path under /api/v1/ answers the API's JSON 404, not the HTML page of t
 from django.contrib.auth import authenticate
 from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.core.api import not_found
+from portal.core.api import ErrorSerializer, not_found
 from portal.core.throttles import TokenObtainThrottle
 
 
@@ -45,7 +45,16 @@ class TokenView(APIView):
     @extend_schema(
         summary="Get a token: then send `Authorization: Token <token>`",
         request=TokenInput,
-        responses={200: TokenOutput},
+        responses={
+            200: TokenOutput,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "Throttled (`throttled`), or sign-in locked out after repeated failures "
+                    "(`locked_out`); retry after `Retry-After` seconds."
+                ),
+            ),
+        },
         auth=[],
     )
     def post(self, request):
@@ -79,5 +88,6 @@ urlpatterns = [
     path("", include("alliance.api.urls")),
     path("", include("fund.api.urls")),
     path("", include("matching.api.urls")),
+    path("", include("fund.routing.api.urls")),
     re_path(r"^.*$", not_found),
 ]

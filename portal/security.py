@@ -65,6 +65,26 @@ def cool_off(request: HttpRequest | None = None) -> datetime.timedelta:
     return min(base * 2 ** min(rounds, 16), settings.SIGN_IN_COOLOFF_MAX)
 
 
+# The width of axes's user name column; no account's name is that long (150 at most).
+USERNAME_COLUMN = AccessAttempt._meta.get_field("username").max_length
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The user name a sign-in attempt is counted under: the one typed, cut to the width of
+    axes's column.
+
+    Neither the sign-in page's form nor the API's token endpoint limits the length of the name
+    it passes to `authenticate`, and a name longer than the column would fail the write that
+    records the failure (a 500 where "wrong user name or password" is the answer).
+    """
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    return username[:USERNAME_COLUMN] if isinstance(username, str) else username
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the entry our own proxies added to X-Forwarded-For.
 
@@ -77,7 +97,16 @@ def client_ip(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= count:
             return hops[-count]
-    return request.META.get("REMOTE_ADDR", "")
+    # A server on a unix socket passes no address. The lockout must still count: without an
+    # address every failure would be a row of its own and no account would ever lock, so
+    # such requests share the unspecified address (a valid value of the address column).
+    return request.META.get("REMOTE_ADDR", "") or UNKNOWN_ADDRESS
+
+
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 (a recorded value, not an address to bind)
+
+
+LOCKOUT_CODE = "locked_out"
 
 
 def lockout_message(request: HttpRequest | None = None) -> str:
@@ -92,11 +121,14 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     """The answer to a locked-out sign-in: the sign-in page with the reason, or JSON for the API.
 
     429 (Too Many Requests) rather than 403: the account exists or not, the answer is the same,
-    so a lockout reveals nothing about which user names are real.
+    so a lockout reveals nothing about which user names are real. The JSON body has the API's
+    error shape (`detail`, `code`; portal.core.api) and, like a throttled call, `Retry-After`.
     """
     message = lockout_message(request)
     if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-        return JsonResponse({"detail": message}, status=LOCKOUT_STATUS)
+        response = JsonResponse({"detail": message, "code": LOCKOUT_CODE}, status=LOCKOUT_STATUS)
+        response["Retry-After"] = str(int(cool_off(request).total_seconds()))
+        return response
     username = (credentials or {}).get("username", "")
     form = LockedOutForm(request, username=username, message=message)
     return render(request, "registration/login.html", {"form": form}, status=LOCKOUT_STATUS)

@@ -18,6 +18,19 @@ def _media_root(tmp_path, settings):
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fact_registry(request):
+    """Every page reads the public facts from one cached snapshot (fund.site.facts), which a
+    page never stores from inside an atomic block. A test that uses the database starts with
+    the snapshot of its own database, so a page's queries do not depend on what ran before."""
+    if "_django_db_helper" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+        from fund.site.facts import registry_store
+
+        registry_store()
+    yield
+
+
 @pytest.fixture
 def firm(db):
     return FirmFactory(name="현대자동차")

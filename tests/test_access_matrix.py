@@ -35,9 +35,12 @@ from fund.coordination import services as coordination
 from fund.coordination.fund_questions import fund_question_relay
 from fund.coordination.models import CoordinationPacket, FundQuestion, PacketKind
 from fund.review import services as pipeline
+from fund.routing import services as routing_services
+from fund.routing.models import RoutingPolicy
 from fund.site import services as site_services
 from fund.site.models import Event, Faq, Notice, Registration
 from matching.models import RuleSet
+from portal.core.models import PersonalDataAccess
 from portal.core.vocabulary import FirmStatus, Role
 from tests.factories import (
     ApplicantFactory,
@@ -75,6 +78,7 @@ class World:
     registration: Registration
     cancel_token: str
     rule_set: RuleSet
+    routing_policy: RoutingPolicy
     # One client per role and kind, reused: a new test client loads the whole middleware stack
     # (WhiteNoise scans the static folders), which costs a third of a second each time.
     clients: dict[tuple[str, str], Client] = field(default_factory=dict)
@@ -196,6 +200,8 @@ def build_world() -> World:
         registration=registration,
         cancel_token=cancel_token,
         rule_set=RuleSet.objects.order_by("pk").first(),
+        # A draft: KEIT may edit, preview and activate it.
+        routing_policy=routing_services.policy_create_draft(actor=users["keit"]),
     )
     return world
 
@@ -226,6 +232,7 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "consultation_confirm": {"pk": consultation.pk},
         "consultation_decline": {"pk": consultation.pk},
         "consultation_cancel": {"pk": consultation.pk},
+        "consultation_contact": {"pk": consultation.pk},
         "matching:rule_set_detail": {"pk": world.rule_set.pk},
         "matching:rule_set_edit": {"pk": world.rule_set.pk},
         "matching:rule_set_activate": {"pk": world.rule_set.pk},
@@ -233,6 +240,10 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "matching:rule_set_progress": {"pk": world.rule_set.pk},
         "matching:proposal_results": {"pk": submitted.pk},
         "matching:proposal_check": {"pk": draft.pk},
+        "routing:policy_detail": {"pk": world.routing_policy.pk},
+        "routing:policy_edit": {"pk": world.routing_policy.pk},
+        "routing:policy_preview": {"pk": world.routing_policy.pk},
+        "routing:policy_activate": {"pk": world.routing_policy.pk},
         "channel_detail": {"code": "direct"},
         "site:notice_detail": {"pk": world.notice.pk},
         "site:event_detail": {"pk": world.event.pk},
@@ -242,6 +253,8 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "site:editor_notice_publish": {"pk": world.notice.pk},
         "site:editor_notice_pin": {"pk": world.notice.pk},
         "site:editor_notice_delete": {"pk": world.notice.pk},
+        "site:editor_fact_edit": {"key": "fund-size"},
+        "site:editor_fact_history": {"key": "fund-size"},
         "site:editor_faq_edit": {"pk": world.faq.pk},
         "site:editor_faq_delete": {"pk": world.faq.pk},
         "site:editor_event_edit": {"pk": world.event.pk},
@@ -250,6 +263,7 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "site:editor_registrations_csv": {"pk": world.event.pk},
         "site:editor_registration_check_in": {"pk": world.registration.pk},
         "site:editor_registration_cancel": {"pk": world.registration.pk},
+        "site:editor_registration_contact": {"pk": world.registration.pk},
         "pipeline:screening_detail": {"pk": submitted.pk},
         "pipeline:screening_refer": {"pk": submitted.pk},
         "pipeline:packet_detail": {"pk": world.packet_a.pk},
@@ -258,6 +272,8 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "pipeline:detail": {"pk": submitted.pk},
         "pipeline:advance": {"pk": submitted.pk},
         "pipeline:decide": {"pk": submitted.pk},
+        "pipeline:reopen": {"pk": submitted.pk},
+        "pipeline:release": {"pk": submitted.pk},
         "pipeline:request_info": {"pk": submitted.pk},
         "pipeline:assign": {"pk": submitted.pk},
         "pipeline:comment": {"pk": submitted.pk},
@@ -328,6 +344,9 @@ def api_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "ruleset-activate": {"pk": world.rule_set.pk},
         "ruleset-preview": {"pk": world.rule_set.pk},
         "ruleset-rescore": {"pk": world.rule_set.pk},
+        "routing-policy-detail": {"pk": world.routing_policy.pk},
+        "routing-policy-preview": {"pk": world.routing_policy.pk},
+        "routing-policy-activate": {"pk": world.routing_policy.pk},
     }
 
 
@@ -358,9 +377,10 @@ GET_EXPECTED = {
     "channel_detail": ("200", "200", "200", "200", "200", "200"),
     "consultation_cancel": ("405", "405", "405", "405", "405", "405"),
     "consultation_confirm": ("405", "405", "405", "405", "405", "405"),
+    "consultation_contact": ("405", "405", "405", "405", "405", "405"),
     "consultation_decline": ("405", "405", "405", "405", "405", "405"),
-    "consultation_detail": ("login", "200", "404", "200", "200", "404"),
-    "consultation_list": ("login", "200", "200", "200", "200", "404"),
+    "consultation_detail": ("login", "200", "404", "200*", "200*", "404"),
+    "consultation_list": ("login", "200", "200", "200*", "200*", "404"),
     "consultation_new": ("login", "200", "200", "404", "404", "404"),
     "healthz": ("health",) * 6,
     "readyz": ("health",) * 6,
@@ -379,6 +399,14 @@ GET_EXPECTED = {
     "matching:rule_set_progress": ("login", "404", "404", "200", "200", "404"),
     "password_change": ("login", "200", "200", "200", "200", "200"),
     "password_change_done": ("login", "200", "200", "200", "200", "200"),
+    "routing:pause": ("405", "405", "405", "405", "405", "405"),
+    "routing:policy_activate": ("login", "404", "404", "200", "404", "404"),
+    "routing:policy_detail": ("login", "404", "404", "200", "200", "404"),
+    "routing:policy_edit": ("login", "404", "404", "200", "404", "404"),
+    "routing:policy_list": ("login", "404", "404", "200", "200", "404"),
+    "routing:policy_new": ("405", "405", "405", "405", "405", "405"),
+    "routing:policy_preview": ("login", "404", "404", "200", "200", "404"),
+    "routing:resume": ("405", "405", "405", "405", "405", "405"),
     "password_reset": ("200", "200", "200", "200", "200", "200"),
     "password_reset_complete": ("200", "200", "200", "200", "200", "200"),
     "password_reset_confirm": ("200", "200", "200", "200", "200", "200"),
@@ -405,6 +433,8 @@ GET_EXPECTED = {
     "pipeline:packet_detail": ("login", "404", "404", "200", "200", "404"),
     "pipeline:packet_retry": ("405", "405", "405", "405", "405", "405"),
     "pipeline:packets": ("login", "404", "404", "200", "200", "404"),
+    "pipeline:release": ("405", "405", "405", "405", "405", "405"),
+    "pipeline:reopen": ("405", "405", "405", "405", "405", "405"),
     "pipeline:request_info": ("405", "405", "405", "405", "405", "405"),
     "pipeline:screening": ("login", "404", "404", "200", "404", "404"),
     "pipeline:screening_detail": ("login", "404", "404", "200", "404", "404"),
@@ -431,7 +461,8 @@ GET_EXPECTED = {
     "site:editor_notices": ("login", "404", "404", "404", "404", "200"),
     "site:editor_registration_cancel": ("login", "404", "404", "404", "404", "405"),
     "site:editor_registration_check_in": ("login", "404", "404", "404", "404", "405"),
-    "site:editor_registrations": ("login", "404", "404", "404", "404", "200"),
+    "site:editor_registration_contact": ("login", "404", "404", "404", "404", "405"),
+    "site:editor_registrations": ("login", "404", "404", "404", "404", "200*"),
     "site:editor_registrations_csv": ("login", "404", "404", "404", "404", "200*"),
     "site:event_detail": ("200", "200", "200", "200", "200", "200"),
     "site:event_list": ("200", "200", "200", "200", "200", "200"),
@@ -439,6 +470,11 @@ GET_EXPECTED = {
     "site:faq": ("200", "200", "200", "200", "200", "200"),
     "site:notice_detail": ("200", "200", "200", "200", "200", "200"),
     "site:notice_list": ("200", "200", "200", "200", "200", "200"),
+    "site:privacy": ("200", "200", "200", "200", "200", "200"),
+    "site:sources": ("200", "200", "200", "200", "200", "200"),
+    "site:editor_facts": ("login", "404", "404", "404", "200", "200"),
+    "site:editor_fact_edit": ("login", "404", "404", "404", "200", "200"),
+    "site:editor_fact_history": ("login", "404", "404", "404", "200", "200"),
     "site:registration_cancel": ("200", "200", "200", "200", "200", "200"),
     "staff_dashboard": ("404", "404", "404", "200", "200", "404"),
 }
@@ -467,6 +503,7 @@ POST_EXPECTED = {
     "channel_detail": ("405", "405", "405", "405", "405", "405"),
     "consultation_cancel": ("login", "302*", "404", "302", "302", "404"),
     "consultation_confirm": ("login", "302", "404", "400", "400", "404"),
+    "consultation_contact": ("login", "404", "404", "200*", "200*", "404"),
     "consultation_decline": ("login", "302", "404", "400", "400", "404"),
     "consultation_detail": ("405", "405", "405", "405", "405", "405"),
     "consultation_list": ("405", "405", "405", "405", "405", "405"),
@@ -488,6 +525,14 @@ POST_EXPECTED = {
     "matching:rule_set_progress": ("login", "405", "405", "405", "405", "405"),
     "password_change": ("login", "200", "200", "200", "200", "200"),
     "password_change_done": ("login", "405", "405", "405", "405", "405"),
+    "routing:pause": ("login", "404", "404", "302*", "404", "404"),
+    "routing:policy_activate": ("login", "404", "404", "400", "404", "404"),
+    "routing:policy_detail": ("login", "404", "404", "405", "405", "404"),
+    "routing:policy_edit": ("login", "404", "404", "400", "404", "404"),
+    "routing:policy_list": ("login", "404", "404", "405", "405", "404"),
+    "routing:policy_new": ("login", "404", "404", "302*", "404", "404"),
+    "routing:policy_preview": ("login", "404", "404", "405", "405", "404"),
+    "routing:resume": ("login", "404", "404", "302", "404", "404"),
     "password_reset": ("200", "200", "200", "200", "200", "200"),
     "password_reset_complete": ("405", "405", "405", "405", "405", "405"),
     "password_reset_confirm": ("200", "200", "200", "200", "200", "200"),
@@ -514,6 +559,8 @@ POST_EXPECTED = {
     "pipeline:packet_detail": ("login", "404", "404", "200", "200", "404"),
     "pipeline:packet_retry": ("login", "404", "404", "302", "302", "404"),
     "pipeline:packets": ("login", "404", "404", "200", "200", "404"),
+    "pipeline:release": ("login", "404", "404", "404", "400", "404"),
+    "pipeline:reopen": ("login", "404", "404", "404", "400", "404"),
     "pipeline:request_info": ("login", "404", "404", "404", "400", "404"),
     "pipeline:screening": ("login", "404", "404", "200", "404", "404"),
     "pipeline:screening_detail": ("login", "404", "404", "200", "404", "404"),
@@ -540,6 +587,7 @@ POST_EXPECTED = {
     "site:editor_notices": ("login", "404", "404", "404", "404", "405"),
     "site:editor_registration_cancel": ("login", "404", "404", "404", "404", "302*"),
     "site:editor_registration_check_in": ("login", "404", "404", "404", "404", "302*"),
+    "site:editor_registration_contact": ("login", "404", "404", "404", "404", "200*"),
     "site:editor_registrations": ("login", "404", "404", "404", "404", "405"),
     "site:editor_registrations_csv": ("login", "404", "404", "404", "404", "405"),
     "site:event_detail": ("400", "400", "400", "400", "400", "400"),
@@ -548,6 +596,11 @@ POST_EXPECTED = {
     "site:faq": ("405", "405", "405", "405", "405", "405"),
     "site:notice_detail": ("405", "405", "405", "405", "405", "405"),
     "site:notice_list": ("405", "405", "405", "405", "405", "405"),
+    "site:privacy": ("405", "405", "405", "405", "405", "405"),
+    "site:sources": ("405", "405", "405", "405", "405", "405"),
+    "site:editor_facts": ("login", "404", "404", "404", "405", "405"),
+    "site:editor_fact_edit": ("login", "404", "404", "404", "400", "400"),
+    "site:editor_fact_history": ("login", "404", "404", "404", "405", "405"),
     "site:registration_cancel": ("302*", "302*", "302*", "302*", "302*", "302*"),
     "staff_dashboard": ("405", "405", "405", "405", "405", "405"),
 }
@@ -594,6 +647,8 @@ def fingerprint() -> tuple:
         list(RuleSet.objects.order_by("pk").values_list("pk", "status")),
         list(FundQuestion.objects.order_by("pk").values_list("pk", "relayed_at", "answered_at")),
         User.objects.count(),
+        # A page that shows or opens personal data leaves a row in the access log.
+        PersonalDataAccess.objects.count(),
     )
 
 
@@ -690,6 +745,13 @@ API_GET_EXPECTED = {
     "proposal-request-info": ("401", "405", "405", "405", "405", "405"),
     "proposal-submit": ("401", "405", "405", "405", "405", "405"),
     "proposal-withdraw": ("401", "405", "405", "405", "405", "405"),
+    "routing": ("401", "403", "403", "200", "200", "403"),
+    "routing-pause": ("401", "405", "405", "405", "405", "405"),
+    "routing-policy-activate": ("401", "405", "405", "405", "405", "405"),
+    "routing-policy-detail": ("401", "404", "404", "200", "200", "404"),
+    "routing-policy-list": ("401", "403", "403", "200", "200", "403"),
+    "routing-policy-preview": ("401", "404", "404", "200", "200", "404"),
+    "routing-resume": ("401", "405", "405", "405", "405", "405"),
     "ruleset-activate": ("401", "405", "405", "405", "405", "405"),
     "ruleset-detail": ("401", "404", "404", "200", "200", "404"),
     "ruleset-list": ("401", "403", "403", "200", "200", "403"),
@@ -728,6 +790,13 @@ API_POST_EXPECTED = {
     "proposal-request-info": ("401", "400", "404", "400", "400", "404"),
     "proposal-submit": ("401", "200*", "404", "404", "404", "404"),
     "proposal-withdraw": ("401", "409", "404", "403", "403", "404"),
+    "routing": ("401", "405", "405", "405", "405", "405"),
+    "routing-pause": ("401", "403", "403", "200*", "403", "403"),
+    "routing-policy-activate": ("401", "404", "404", "400", "403", "404"),
+    "routing-policy-detail": ("401", "405", "405", "405", "405", "405"),
+    "routing-policy-list": ("401", "403", "403", "201*", "403", "403"),
+    "routing-policy-preview": ("401", "405", "405", "405", "405", "405"),
+    "routing-resume": ("401", "403", "403", "409", "403", "403"),
     "ruleset-activate": ("401", "404", "404", "403", "409", "404"),
     "ruleset-detail": ("401", "405", "405", "405", "405", "405"),
     "ruleset-list": ("401", "403", "403", "403", "201*", "403"),

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alliance.models import AuditLog, Proposal, ProposalDocument
 from fund.coordination.models import CoordinationPacket
+from fund.routing import services as routing_services
 from fund.site.models import Event, Faq, Notice
 from matching.models import RuleSet
 from portal.core.vocabulary import ProposalStatus
@@ -87,6 +88,10 @@ def test_another_organisations_object_is_404_and_nothing_changes(
         ("post", "/coordination/packets/{k}/ack/"),
         ("get", "/rulesets/{r}/"),
         ("post", "/rulesets/{r}/activate/"),
+        ("get", "/routing-policies/{q}/"),
+        ("put", "/routing-policies/{q}/"),
+        ("get", "/routing-policies/{q}/preview/"),
+        ("post", "/routing-policies/{q}/activate/"),
     ],
 )
 def test_staff_objects_are_404_for_everyone_else(request, role, method, template, keit):
@@ -94,14 +99,18 @@ def test_staff_objects_are_404_for_everyone_else(request, role, method, template
     in_review(proposal, keit=keit)
     packet = CoordinationPacket.objects.order_by("sequence").first()
     rule_set = RuleSet.objects.first()
+    policy = routing_services.policy_create_draft(actor=keit)
     before = _state()
     client = client_for(request.getfixturevalue(role))
-    path = template.format(k=packet.pk, r=rule_set.pk)
+    path = template.format(k=packet.pk, r=rule_set.pk, q=policy.pk)
     assert getattr(client, method)(f"{API}{path}").status_code == 404
     assert _state() == before
 
 
-@pytest.mark.parametrize("path", ["/coordination/packets/", "/pipeline/", "/rulesets/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/coordination/packets/", "/pipeline/", "/rulesets/", "/routing/", "/routing-policies/"],
+)
 def test_a_role_without_the_capability_gets_403_on_the_collection(applicant, path):
     response = client_for(applicant).get(f"{API}{path}")
     assert response.status_code == 403
@@ -154,18 +163,21 @@ def many(firm, applicant, keit, kdb, editor):
             registration_closes_at=now + timezone.timedelta(days=9),
             published=True,
         )
+        routing_services.policy_create_draft(actor=keit)
     return {"applicant": applicant, "keit": keit, "kdb": kdb, "editor": editor}
 
 
-# (role, list path, queries for any page size). Token lookup and role groups included.
+# (role, list path, queries for any page size). Token lookup and role groups included; the
+# proposals' routing adds two (the routed ones and the hand referrals' packets).
 LISTS = [
-    ("applicant", "/proposals/", 4),
-    ("keit", "/proposals/", 4),
+    ("applicant", "/proposals/", 6),
+    ("keit", "/proposals/", 6),
     ("keit", "/firms/", 4),
     ("applicant", "/firms/", 4),
     ("kdb", "/coordination/packets/", 3),
     ("kdb", "/pipeline/", 4),
     ("kdb", "/rulesets/", 3),
+    ("kdb", "/routing-policies/", 3),
     ("editor", "/notices/", 2),
     ("editor", "/channels/", 2),
 ]

@@ -82,6 +82,6 @@ def test_a_draft_based_on_a_rule_set_that_does_not_exist_is_refused_on_the_page(
     assert response.status_code == 200
     assert response.redirect_chain == [(reverse("matching:rule_set_list"), 302)]
     assert [str(m) for m in response.context["messages"]] == [
-        "이 번호의 규칙 세트가 없어 초안을 만들 수 없습니다."
+        "이 번호의 매칭 규칙이 없어 초안을 만들 수 없습니다."
     ]
     assert RuleSet.objects.count() == before

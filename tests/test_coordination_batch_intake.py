@@ -124,6 +124,7 @@ EXPECTED_ROWS = {
         "conditions": "",
         "decided_at": None,
         "decided_by_id": None,
+        "decision_results": [],
         "info_question": "",
         "info_requested_at": None,
     },

@@ -9,6 +9,7 @@ from django.utils import timezone
 from alliance.models import AuditLog
 from fund.site.models import Event, Faq, Notice, Registration
 from fund.site.services import event_register, event_update
+from portal.core.models import PersonalDataAccess
 from tests.test_layout import elements
 
 
@@ -87,6 +88,7 @@ POST_ACTIONS = [
     ("site:editor_event_delete", "event"),
     ("site:editor_registration_check_in", "registration"),
     ("site:editor_registration_cancel", "registration"),
+    ("site:editor_registration_contact", "registration"),
 ]
 
 
@@ -102,6 +104,7 @@ def _snapshot():
         list(Event.objects.values_list("id", "title")),
         list(Registration.objects.values_list("id", "status", "checked_in_at")),
         AuditLog.objects.count(),
+        PersonalDataAccess.objects.count(),
     )
 
 
@@ -528,17 +531,21 @@ def test_csv_export_is_exact_utf8_with_bom_and_formula_safe(client, editor, even
         f'attachment; filename="event-{event.pk}-registrations.csv"'
     )
     assert response.content.startswith(b"\xef\xbb\xbf")
+    # E-mail addresses and phone numbers are masked in the file as on the list.
     assert response.content.decode("utf-8-sig") == (
         "번호,이름,소속,이메일,전화,상태,대기순번,신청일시,체크인\r\n"
-        "1,김민준,현대자동차,kim@example.kr,010-1234-5678,확정,,2031-01-02 09:30,"
+        "1,김민준,현대자동차,k***@example.kr,010-****-5678,확정,,2031-01-02 09:30,"
         "2031-03-10 13:55\r\n"
-        '2,"\'=HYPERLINK(""http://x"")",\'@corp,attacker@example.kr,010-1234-5678,확정,,'
+        '2,"\'=HYPERLINK(""http://x"")",\'@corp,a***@example.kr,010-****-5678,확정,,'
         "2031-01-02 09:30,\r\n"
-        "3,이서연,현대자동차,lee@example.kr,'+82 10 5555 0000,대기,1,2031-01-02 09:30,\r\n"
+        "3,이서연,현대자동차,l***@example.kr,'+82 ** **** 0000,대기,1,2031-01-02 09:30,\r\n"
     )
-    assert list(AuditLog.objects.filter(action="registration.export").values_list("data")) == [
-        ({"count": 3, "status": ""},)
-    ]
+    registrations = list(Registration.objects.order_by("pk").values_list("pk", flat=True))
+    assert list(
+        PersonalDataAccess.objects.values_list(
+            "actor_username", "action", "kind", "record_ids", "row_count", "data"
+        )
+    ) == [("editor", "export", "registration", registrations, 3, {"event": event.pk, "status": ""})]
 
 
 @pytest.mark.django_db
@@ -579,7 +586,8 @@ def test_editor_list_query_counts_do_not_grow_with_rows(
         ("site:editor_events", []),
         ("site:editor_registrations", [event.pk]),
     ]:
-        extra = 1 if name == "site:editor_registrations" else 0  # the event itself
+        # the event itself, and the access-log row of the registrants shown
+        extra = 2 if name == "site:editor_registrations" else 0
         with django_assert_num_queries(5 + extra):
             client.get(reverse(name, args=args))
 

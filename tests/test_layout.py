@@ -171,10 +171,12 @@ def public_links() -> list[str]:
 
 
 def staff_links() -> list[str]:
-    """What both secretariats share: consultations, matching rules and the dashboard."""
+    """What both secretariats share: consultations, matching rules, automatic routing and the
+    dashboard."""
     return [
         reverse("consultation_list"),
         reverse("matching:rule_set_list"),
+        reverse("routing:policy_list"),
         reverse("staff_dashboard"),
     ]
 
@@ -237,6 +239,7 @@ def test_fund_staff_see_no_applicant_or_registry_links(client, kdb):
         reverse("pipeline:table"),
         reverse("pipeline:packets"),
         *staff_links(),
+        reverse("site:editor_facts"),
     ]
     assert len(elements(response.content, "form", action=reverse("logout"))) == 1
 
@@ -294,7 +297,7 @@ def test_the_language_switch_makes_the_home_page_english(client):
     html = response.content.decode()
     assert "AI Factory" in html
     assert "AI 팩토리" not in html
-    assert "KRW 150 trillion+" in html
+    assert "KRW 150 trillion or more" in html
     pressed = elements(response.content, "button", name="language", aria_pressed="true")
     assert [button["attrs"]["value"] for button in pressed] == ["en"]
 
@@ -307,7 +310,7 @@ def test_switching_back_to_korean_restores_korean(client):
     response = client.get(reverse("home"))
 
     assert elements(response.content, "html")[0]["attrs"]["lang"] == "ko"
-    assert "150조원+" in response.content.decode()
+    assert "150조원 이상" in response.content.decode()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,17 +422,28 @@ def test_the_home_page_is_public_and_carries_the_funds_facts(client):
 
     assert response.status_code == 200
     html = response.content
-    assert _text_of(html, "dd", data_fact="fund-size") == ["150조원+"]
-    assert _text_of(html, "dd", data_fact="ai-target") == ["30조원+"]
-    assert _text_of(html, "dd", data_fact="regional-share") == ["≥ 40%"]
-    assert _text_of(html, "dd", data_fact="secretariat") == ["KDB"]
+    # Each figure is followed by its source marker (S1, S2, S3: docs/facts.md).
+    assert _text_of(html, "dd", data_figure="fund-size") == ["150조원 이상S1"]
+    assert _text_of(html, "dd", data_figure="fund-launch") == ["2025년 12월 11일S3"]
+    assert _text_of(html, "dd", data_figure="fund-ai-target") == ["30조원 이상S1"]
+    assert _text_of(html, "dd", data_figure="fund-2026-regional-share") == ["40%S2"]
     channels = {
         li["attrs"]["data-channel"]: li["text"]
         for li in elements(html, "li", class_="portal-channel")
     }
     assert list(channels) == ["direct", "indirect", "loan", "infra"]
-    assert _text_of(html, "dd", data_figure="size") == ["15조원", "35조원", "50조원", "50조원"]
-    assert _text_of(html, "dd", data_figure="plan") == ["3조원", "7조원", "10조원", "10조원"]
+    assert _text_of(html, "dd", data_figure="size") == [
+        "15조원S1",
+        "35조원S1",
+        "50조원S1",
+        "50조원S1",
+    ]
+    assert _text_of(html, "dd", data_figure="plan") == [
+        "3조원S2",
+        "7조원S2",
+        "10조원S2",
+        "10조원S2",
+    ]
     assert channels["direct"].startswith("직접투자")
 
 

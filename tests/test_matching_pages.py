@@ -74,7 +74,7 @@ def test_applicant_sees_results_with_hints_and_other_firm_gets_404(
 
     assert own.status_code == 200
     assert 'data-testid="score-indirect"' in own.content.decode()
-    assert "SPC 또는 JV로 구조화하세요" in own.content.decode()
+    assert "SPC 또는 JV로 구조화해 주세요" in own.content.decode()
     assert other.status_code == 404
 
 

@@ -90,7 +90,7 @@ def test_facility_proposal_is_ineligible_for_infra_with_use_and_ticket_hints():
     assert (evaluation.eligible, evaluation.score) == (False, 93)
     assert [h["code"] for h in stored["hints"]] == ["fund_use", "ticket_min"]
     assert stored["hints"][1]["amount_krw"] == 1000 * EOK
-    assert stored["hints"][1]["reason_ko"] == "요청 금액을 최소 1,000억원 이상으로 하세요."
+    assert stored["hints"][1]["reason_ko"] == "신청 금액을 최소 1,000억원 이상으로 해 주세요."
     assert stored["hints"][1]["reason_en"] == "Request at least KRW 100 billion."
 
 
@@ -105,13 +105,13 @@ def test_corporate_proposal_with_little_private_money_gets_spc_and_coinvest_hint
         {
             "code": "structure",
             "structures": ["spc", "jv"],
-            "reason_ko": "투자를 SPC 또는 JV로 구조화하세요.",
+            "reason_ko": "투자를 SPC 또는 JV로 구조화해 주세요.",
             "reason_en": "Structure the investment as an SPC or a JV.",
         },
         {
             "code": "coinvest",
             "amount_krw": 1000 * EOK,
-            "reason_ko": "민간 공동투자를 최소 1,000억원 이상으로 늘리세요.",
+            "reason_ko": "민간 공동투자를 최소 1,000억원 이상으로 늘려 주세요.",
             "reason_en": "Raise private co-investment to at least KRW 100 billion.",
         },
     ]
@@ -153,7 +153,7 @@ def test_request_above_remaining_capacity_fails_with_the_remaining_amount():
         {
             "code": "capacity",
             "amount_krw": 500 * EOK,
-            "reason_ko": "요청 금액을 잔여 한도(500억원) 이하로 줄이세요.",
+            "reason_ko": "신청 금액을 잔여 한도(500억원) 이하로 줄여 주세요.",
             "reason_en": "Reduce the request to at most the remaining KRW 50 billion.",
         }
     ]

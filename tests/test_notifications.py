@@ -367,6 +367,39 @@ def test_the_decision_taken_in_by_keit_mails_the_applicant_firm_and_keit(keit, k
     assert "The fund's decision: 두산 휴머노이드 라인" in mail.outbox[0].subject
 
 
+def test_a_released_commitment_mails_the_applicant_firm_and_keit_with_the_reason(keit, kdb, firm):
+    ApplicantFactory(firm=firm, username="applicant")
+    proposal = in_review(submitted_proposal(firm=firm, title="두산 휴머노이드 라인"), keit=keit)
+    for stage in STAGES_TO_COUNCIL:
+        pipeline.proposal_advance(proposal_id=proposal.pk, actor=kdb, stage=stage)
+    pipeline.proposal_decide(
+        proposal_id=proposal.pk,
+        actor=kdb,
+        decision="approved",
+        channel="loan",
+        amount_krw=40_000_000_000,
+    )
+    pipeline.proposal_release_commitment(
+        proposal_id=proposal.pk, actor=kdb, amount_krw=15_000_000_000, reason="사업 규모 축소 의결"
+    )
+    Notification.objects.all().delete()
+    packet = CoordinationPacket.objects.filter(kind=PacketKind.DECISION).latest("sequence")
+
+    coordination.packet_deliver(packet_id=packet.pk)
+    send_notifications.run(list(Notification.objects.values_list("pk", flat=True)))
+
+    assert _rows() == [
+        ("decision", "applicant@example.kr", "sent"),
+        ("decision", "keit@example.kr", "sent"),
+    ]
+    korean, english = mail.outbox[0].body.split(core_outbox.MAIL_LANGUAGE_SEPARATOR)
+    assert "has been released" in english
+    assert "Released amount: KRW 15 billion" in english
+    assert "Amount still committed: KRW 25 billion" in english
+    assert "사업 규모 축소 의결" in korean
+    assert "사업 규모 축소 의결" in english
+
+
 def test_status_packets_other_than_questions_and_decisions_mail_nobody(keit, kdb):
     proposal = in_review(submitted_proposal(), keit=keit)
     Notification.objects.all().delete()

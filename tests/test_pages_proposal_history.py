@@ -51,3 +51,29 @@ def test_keit_sees_its_own_referral_note(applicant, keit, draft):
     rows = history(english(keit), draft)
 
     assert rows[-1] == {"action": "Referred to the fund", "note": "내부 검토: 재무 우수"}
+
+
+def test_the_fund_page_names_every_step_and_state_in_words(keit, kdb, applicant, draft):
+    from fund.coordination.models import CoordinationPacket
+    from fund.coordination.services import packet_deliver
+    from fund.review import services as pipeline
+
+    proposal_submit(proposal_id=draft.pk, actor=applicant)
+    packet = proposal_refer(proposal_id=draft.pk, actor=keit, note="추천", channel="loan")
+    packet_deliver(packet_id=packet.pk)
+    pipeline.proposal_advance(proposal_id=draft.pk, actor=kdb, stage="prescreen")
+    assert CoordinationPacket.objects.filter(proposal=draft).count() == 3
+
+    page = english(kdb).get(reverse("pipeline:detail", args=[draft.pk]))
+    rows = [
+        (str(r["action_label"]), r["from_label"], r["to_label"]) for r in page.context["history"]
+    ]
+    assert rows == [
+        ("Submitted", "Draft", "Submitted"),
+        ("Referred to the fund", "Submitted", "Referred to the fund"),
+        ("Received by the fund secretariat", "Referred to the fund", "In review"),
+        ("Moved to the next review stage", "Received", "Pre-screen"),
+    ]
+    # The audit code stays in a data attribute; no cell shows it.
+    assert ">proposal.refer<" not in page.content.decode()
+    assert "<td>proposal." not in page.content.decode()

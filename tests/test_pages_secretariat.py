@@ -397,8 +397,9 @@ def test_the_proposal_list_takes_the_same_queries_whatever_the_number_of_rows(
     client.force_login(keit)
 
     # session, user, roles, sub-alliance and industry choices, page count, page (with the best
-    # channel and score as subqueries of the page query)
-    with django_assert_num_queries(7):
+    # channel and score as subqueries of the page query), the active routing policy (none: the
+    # rows' routing needs nothing more)
+    with django_assert_num_queries(8):
         response = client.get(PROPOSALS, query)
 
     assert len(_rows(response, "proposal")) == count

@@ -129,6 +129,7 @@ def test_the_demand_page_follows_submit_and_withdraw(client, applicant):
     assert client.get(reverse("alliance_overview")).context["totals"] == {
         "proposal_count": 0,
         "requested_krw": 0,
+        "expected_value_added_krw": 0,
     }
 
     alliance_services.proposal_submit(proposal_id=draft.pk, actor=applicant)
@@ -136,8 +137,16 @@ def test_the_demand_page_follows_submit_and_withdraw(client, applicant):
     alliance_services.proposal_withdraw(proposal_id=draft.pk, actor=applicant)
     after_withdraw = client.get(reverse("alliance_overview")).context["totals"]
 
-    assert after_submit == {"proposal_count": 1, "requested_krw": 30 * 10**9}
-    assert after_withdraw == {"proposal_count": 0, "requested_krw": 0}
+    assert after_submit == {
+        "proposal_count": 1,
+        "requested_krw": 30 * 10**9,
+        "expected_value_added_krw": 0,
+    }
+    assert after_withdraw == {
+        "proposal_count": 0,
+        "requested_krw": 0,
+        "expected_value_added_krw": 0,
+    }
 
 
 def test_the_demand_page_is_served_from_the_cache_between_changes(
@@ -149,7 +158,11 @@ def test_the_demand_page_is_served_from_the_cache_between_changes(
     with django_assert_num_queries(0):
         response = client.get(reverse("alliance_overview"))
 
-    assert response.context["totals"] == {"proposal_count": 1, "requested_krw": 10**9}
+    assert response.context["totals"] == {
+        "proposal_count": 1,
+        "requested_krw": 10**9,
+        "expected_value_added_krw": 0,
+    }
 
 
 def test_the_board_counts_follow_a_stage_move(client, keit, kdb, django_assert_num_queries):

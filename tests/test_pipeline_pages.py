@@ -104,8 +104,9 @@ def test_the_screening_inbox_query_count_is_pinned(client, keit, django_assert_n
     c = _client(client, keit)
     c.get(reverse("pipeline:screening"))
 
-    # session, user, groups, active rule set, sub-alliances, industries, count, page.
-    with django_assert_num_queries(8):
+    # session, user, groups, active rule set, sub-alliances, industries, count, page, the
+    # active routing policy (none: the page's routing needs nothing more).
+    with django_assert_num_queries(9):
         c.get(reverse("pipeline:screening"))
 
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from fund.capacity.services import commitment_create
 from portal.core.vocabulary import JO, ProposalStatus
-from tests.factories import ProposalFactory
+from tests.factories import FirmFactory, ProposalFactory
 
 
 def _demand_rows(html: str, testid: str) -> str:
@@ -45,7 +45,9 @@ def test_channel_page_query_count_is_fixed(client, django_assert_num_queries, ke
 
 
 @pytest.mark.django_db
-def test_alliance_page_aggregates_submitted_proposals_only_without_names(client, firm):
+def test_alliance_page_aggregates_submitted_proposals_only_without_names(client):
+    # A name S1 does not print (the page lists the 2025-12-04 meeting's participants).
+    firm = FirmFactory(name="비공개 제조기업")
     ProposalFactory(
         firm=firm, status=ProposalStatus.SUBMITTED, requested_krw=30 * 10**9, title="비공개 제목 A"
     )
@@ -64,7 +66,11 @@ def test_alliance_page_aggregates_submitted_proposals_only_without_names(client,
     rows = {s.code: (s.proposal_count, s.requested_krw) for s in response.context["sub_alliances"]}
     assert rows["ai_factory"] == (2, 50 * 10**9)
     assert rows["humanoid"] == (0, 0)
-    assert response.context["totals"] == {"proposal_count": 2, "requested_krw": 50 * 10**9}
+    assert response.context["totals"] == {
+        "proposal_count": 2,
+        "requested_krw": 50 * 10**9,
+        "expected_value_added_krw": 0,
+    }
     html = response.content.decode()
     assert firm.name not in html
     assert "비공개 제목 A" not in html
@@ -153,6 +159,17 @@ def test_channel_page_states_the_active_rule_sets_eligibility_rules(client):
     response = client.get(reverse("channel_detail", args=["direct"]))
 
     shown = response.context["rules"]
-    assert shown["eligibility"] == [r["description_en"] for r in rules["eligibility"]]
+    # The rule set's own citation ("— source: …") gives way to the registry's source markers.
+    assert [r["text"] for r in shown["eligibility"]] == [
+        r["description_en"].split(" — source:")[0] for r in rules["eligibility"]
+    ]
+    assert [r["sources"] for r in shown["eligibility"]] == [
+        ("S2", "portal-rule"),
+        ("S1",),
+        ("S1",),
+        ("portal-rule",),
+        ("S1", "portal-rule"),
+        ("portal-rule",),
+    ]
     assert [c["weight"] for c in shown["criteria"]] == [c["weight"] for c in rules["criteria"]]
     assert sum(c["weight"] for c in shown["criteria"]) == 100

@@ -6,7 +6,8 @@ documents and consultations, fund's site, capacity, coordination (with the fund'
 questions) and review, and matching). Each is called once by the role that may call it; the
 new audit rows must be exactly the expected (actor, action) pairs. Mail bookkeeping
 (`*_mail_send`), scoring runs and rule previews change no state a person decided, and write
-no row.
+no row. Views, exports and the scheduled erasure of personal data go to the personal-data
+access log instead (tests/test_privacy.py).
 """
 
 import datetime
@@ -100,6 +101,23 @@ def _decide(w: World):
         channel="indirect",
         amount_krw=10_000_000_000,
         conditions="",
+    )
+
+
+def _defer_and_reopen(w: World):
+    walk_to(w.submitted_a, kdb=w.users["kdb"], stage="council")
+    pipeline.proposal_decide(
+        proposal_id=w.submitted_a.pk, actor=w.users["kdb"], decision="deferred"
+    )
+    return pipeline.proposal_reopen(
+        proposal_id=w.submitted_a.pk, actor=w.users["kdb"], reason="보완 후 재상정"
+    )
+
+
+def _approve_and_release(w: World):
+    _decide(w)
+    return pipeline.proposal_release_commitment(
+        proposal_id=w.submitted_a.pk, actor=w.users["kdb"], amount_krw=1, reason="일부 취소"
     )
 
 
@@ -385,13 +403,6 @@ SERVICES = [
         [("editor", "registration.check_in")],
     ),
     (
-        "registrations_export_record",
-        lambda w: site_services.registrations_export_record(
-            event=w.event, actor=w.users["editor"], count=1
-        ),
-        [("editor", "registration.export")],
-    ),
-    (
         "proposal_refer (KEIT)",
         lambda w: coordination.proposal_refer(
             proposal_id=_submitted_draft(w), actor=w.users["keit"], note="추천", channel="loan"
@@ -417,6 +428,40 @@ SERVICES = [
         # The committed amount is drawn from the channel in the same transaction.
         [("kdb", "proposal.advance")] * 3
         + [("kdb", "commitment.create"), ("kdb", "proposal.decide")],
+    ),
+    (
+        "proposal_reopen (KDB)",
+        _defer_and_reopen,
+        [("kdb", "proposal.advance")] * 3
+        + [("kdb", "proposal.decide"), ("kdb", "proposal.reopen")],
+    ),
+    (
+        "proposal_release_commitment (KDB)",
+        _approve_and_release,
+        # The ledger's release and the proposal's, in one transaction.
+        [("kdb", "proposal.advance")] * 3
+        + [
+            ("kdb", "commitment.create"),
+            ("kdb", "proposal.decide"),
+            ("kdb", "commitment.release"),
+            ("kdb", "proposal.release"),
+        ],
+    ),
+    (
+        "commitment_release (KDB)",
+        lambda w: fund_services.commitment_release(
+            commitment_id=fund_services.commitment_create(
+                channel_code="loan",
+                year=2026,
+                amount_krw=1_000_000_000,
+                actor=w.users["kdb"],
+                region="gyeongnam",
+            ).pk,
+            amount_krw=1,
+            reason="취소",
+            actor=w.users["kdb"],
+        ),
+        [("kdb", "commitment.create"), ("kdb", "commitment.release")],
     ),
     (
         "proposal_request_info (KDB)",

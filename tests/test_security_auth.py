@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from alliance.models import AuditLog, Firm, SubAlliance, User
-from portal.security import LOCKOUT_STATUS, client_ip
+from portal.security import LOCKOUT_STATUS, UNKNOWN_ADDRESS, client_ip
 from tests.factories import ApplicantFactory, next_valid_brn
 from tests.test_access_matrix import (
     API_POST_EXPECTED,
@@ -32,7 +32,7 @@ TOKEN = "/api/v1/auth/token/"
 PASSWORD = "correct-horse-9"  # the factories' password
 LOCKOUT_TEXT_KO = (
     "로그인에 여러 번 실패하여 이 계정 또는 이 주소에서의 로그인이 15분 동안 제한됩니다. "
-    "잠시 후 다시 시도하거나 비밀번호를 재설정하세요."
+    "잠시 후 다시 시도하거나 비밀번호를 재설정해 주세요."
 )
 LOCKOUT_TEXT = (
     "Too many failed sign-in attempts. Sign-in for this account or from this address is "
@@ -92,6 +92,21 @@ def test_five_failures_lock_the_account_at_the_address_they_came_from(applicant)
     assert [e["text"] for e in errors] == [LOCKOUT_TEXT]
     # The page is the sign-in form again, with the user name kept.
     assert elements(response.content, "input", name="username")[0]["attrs"]["value"] == "applicant"
+
+
+def test_a_server_that_passes_no_address_still_locks_the_account(applicant):
+    """A unix-socket server gives no REMOTE_ADDR: the failures still add up per account."""
+    for _ in range(5):
+        sign_in("applicant", "wrong-password", "")
+
+    response = sign_in("applicant", PASSWORD, "")
+
+    assert response.status_code == LOCKOUT_STATUS
+    assert not is_signed_in(response)
+    # One row for the account at the unspecified address; the refused sixth try counts too.
+    assert list(AccessAttempt.objects.values_list("ip_address", "failures_since_start")) == [
+        (UNKNOWN_ADDRESS, 6)
+    ]
 
 
 def test_failures_at_one_address_never_stop_the_account_at_another(applicant):
@@ -179,9 +194,10 @@ def test_a_locked_account_gets_no_api_token_and_a_json_reason(applicant):
     )
 
     assert response.status_code == LOCKOUT_STATUS
-    # Korean first: the API speaks Korean unless the client chose English.
-    assert response.json() == {"detail": LOCKOUT_TEXT_KO}
-    assert "token" not in response.json()
+    # Korean first: the API speaks Korean unless the client chose English; the API's error
+    # shape, and the 15 minutes of the message as Retry-After.
+    assert response.json() == {"detail": LOCKOUT_TEXT_KO, "code": "locked_out"}
+    assert response["Retry-After"] == "900"
 
 
 def test_failures_on_the_api_and_the_page_add_up_to_one_count(applicant):

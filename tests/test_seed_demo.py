@@ -1,4 +1,5 @@
-"""seed_demo: the demo world is complete, adds up to the surveyed demand, and is idempotent."""
+"""seed_demo: the demo world is complete, its amounts are demo figures (not the surveyed
+demand), and it is idempotent."""
 
 import io
 import os
@@ -18,7 +19,6 @@ from alliance.models import (
     Firm,
     Proposal,
     ProposalPartner,
-    SubAlliance,
     User,
 )
 from alliance.proposals import selectors
@@ -79,13 +79,14 @@ def test_seed_demo_twice_changes_nothing():
         17,
         7,
     )
-    # firm sign-up/update/verify; proposal create; submit; 3 notices, 7 FAQ and 3 events
-    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 3
+    # firm sign-up/update/verify; proposal create; submit; 3 notices, 7 FAQ and 4 events; the
+    # routing policy's activation and the pause of routing
+    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2
     from fund.site.models import Event, Faq, Notice
 
-    assert (Notice.objects.count(), Faq.objects.count(), Event.objects.count()) == (3, 7, 3)
+    assert (Notice.objects.count(), Faq.objects.count(), Event.objects.count()) == (3, 7, 4)
     assert sorted(Event.objects.values_list("kind", flat=True)) == sorted(
-        ["seminar", "consultation_fair", "workshop"]
+        ["seminar", "consultation_fair", "workshop", "meeting"]
     )
 
 
@@ -127,45 +128,44 @@ def test_seed_prints_every_demo_account_with_its_password_in_korean_and_english(
     )
 
 
-def test_requested_amounts_add_up_exactly_to_the_surveyed_demand():
+def test_requested_amounts_are_demo_figures_not_the_surveyed_demand():
     # when
     seed()
 
-    # then
+    # then: the survey (S1) is the ministry's published result; the demo proposals' amounts
+    # are invented and must not read as the survey's firm-level breakdown.
+    from fund.site.models import SurveyFigure
+
     submitted = Proposal.objects.filter(status=ProposalStatus.SUBMITTED)
     by_sub = dict(
         submitted.values_list("sub_alliance__code").annotate(s=Sum("requested_krw")).order_by()
     )
-    assert by_sub["humanoid"] == 6_600_000_000_000
-    assert by_sub["ai_semiconductor"] == 1_500_000_000_000
-    assert by_sub["ai_factory"] == 1_300_000_000_000
-    surveyed = dict(
-        SubAlliance.objects.filter(surveyed_demand_krw__gt=0).values_list(
-            "code", "surveyed_demand_krw"
-        )
+    assert (by_sub["humanoid"], by_sub["ai_semiconductor"], by_sub["ai_factory"]) == (
+        48_000 * 10**8,
+        12_900 * 10**8,
+        11_000 * 10**8,
     )
-    assert {code: by_sub[code] for code in surveyed} == surveyed
+    surveyed = dict(SurveyFigure.objects.values_list("sub_alliance__code", "amount_krw"))
+    assert surveyed == {
+        "humanoid": 66 * JO // 10,
+        "ai_semiconductor": 15 * JO // 10,
+        "ai_factory": 13 * JO // 10,
+    }
+    assert all(by_sub[code] != amount for code, amount in surveyed.items())
     total = submitted.aggregate(s=Sum("requested_krw"))["s"]
-    assert total == 11_600_000_000_000
-    assert total > 10 * JO
-    # the draft sits outside the surveyed sub-alliances, so counting drafts changes nothing
-    everything = dict(
-        Proposal.objects.values_list("sub_alliance__code")
-        .annotate(s=Sum("requested_krw"))
-        .order_by()
-    )
-    assert {code: everything[code] for code in surveyed} == surveyed
+    assert total == 93_900 * 10**8
+    assert total != 10 * JO
 
 
-def test_the_demo_table_itself_adds_up_to_the_surveyed_demand():
+def test_the_demo_table_itself_is_not_tuned_to_the_survey():
     sums = demo.requested_by_sub_alliance()
 
     assert (sums["humanoid"], sums["ai_semiconductor"], sums["ai_factory"]) == (
-        66 * JO // 10,
-        15 * JO // 10,
-        13 * JO // 10,
+        48_000 * 10**8,
+        12_900 * 10**8,
+        11_000 * 10**8,
     )
-    assert sum(sums.values()) == 116 * JO // 10
+    assert sum(sums.values()) == 93_900 * 10**8
     assert len({(p.firm, p.title) for p in demo.PROPOSALS}) == len(demo.PROPOSALS)
 
 

@@ -276,7 +276,8 @@ def test_demo_content_is_created_once_and_its_events_are_open_for_registration(c
     first = site_demo_content_ensure()
     second = site_demo_content_ensure()
 
-    assert first == {"notices": 3, "faqs": 7, "events": 3}
+    # three upcoming events, and the 2025-12-04 간담회 as a past one
+    assert first == {"notices": 3, "faqs": 7, "events": 4}
     assert second == {"notices": 0, "faqs": 0, "events": 0}
     events = client.get(reverse("site:event_list")).context["upcoming"]
     assert sorted(e.kind for e in events) == ["consultation_fair", "seminar", "workshop"]

@@ -4,10 +4,15 @@ Field names and codes are the contract of SPEC §5. Inputs only check types and 
 services hold every rule and answer with field errors of their own.
 """
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Manager, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alliance.models import NOTE_MAX, SUMMARY_MAX, TITLE_MAX, Firm, Industry, Proposal, SubAlliance
+from alliance.proposals.selectors import proposals_routing
 from alliance.proposals.services import EXPECTED_JOBS_MAX, PROPOSAL_FIELDS
 from alliance.reference_data import SUB_ALLIANCES
 from portal.core.vocabulary import (
@@ -47,12 +52,23 @@ class BlankAsNullChoiceField(serializers.ChoiceField):
         return super().validate_empty_values(data)
 
 
+class BlankAsNullURLField(serializers.URLField):
+    """A URL that may be missing: stored as "", sent as null (never an empty "URL")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 # ---------------------------------------------------------------------------------------------
 # Firms
 
 
 class FirmOutput(serializers.ModelSerializer):
     sub_alliances = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    website = BlankAsNullURLField(read_only=True, help_text="null when the firm has none.")
 
     class Meta:
         model = Firm
@@ -117,10 +133,68 @@ class FirmSignUpOutput(serializers.Serializer):
 # Proposals
 
 
+class RoutingReasonOutput(serializers.Serializer):
+    code = serializers.CharField(
+        help_text=(
+            "The condition: submitted, eligible, channel_routed, min_score, sub_alliance_in, "
+            "sub_alliance_out, industry_in, industry_out, amount, daily_cap, paused; or a "
+            "note: pending, unscored, manual."
+        )
+    )
+    met = serializers.BooleanField()
+    channel = BlankAsNullChoiceField(choices=ChannelCode.choices, read_only=True)
+    reason = serializers.SerializerMethodField(help_text="The reason in the active language.")
+    reason_ko = serializers.CharField()
+    reason_en = serializers.CharField()
+
+    def get_reason(self, item) -> str:
+        english = (get_language() or "ko").startswith("en")
+        return item["reason_en"] if english else item["reason_ko"]
+
+
+class ProposalRoutingOutput(serializers.Serializer):
+    """How the proposal went to the fund, or why it has not yet (SPEC §7)."""
+
+    state = serializers.ChoiceField(
+        choices=["routed", "held", "manual"],
+        allow_null=True,
+        help_text=(
+            "routed: the workers referred it under `policy_version`; manual: KEIT referred it "
+            "by hand; held: the active policy does not route it now (`reasons`: what it "
+            "misses; the secretariats only); null: nothing decided yet."
+        ),
+    )
+    policy_version = serializers.IntegerField(allow_null=True)
+    channel = BlankAsNullChoiceField(choices=ChannelCode.choices, read_only=True)
+    at = serializers.DateTimeField(allow_null=True, help_text="When it was routed or referred.")
+    reasons = RoutingReasonOutput(many=True)
+
+
+def _reader(context: dict):
+    request = context.get("request")
+    return request.user if request is not None else AnonymousUser()
+
+
+def _attach_routing(proposals: list, context: dict) -> None:
+    statuses = proposals_routing(proposals, _reader(context))
+    for proposal in proposals:
+        proposal._routing = statuses[proposal.pk]
+
+
+class ProposalListOutput(serializers.ListSerializer):
+    """A list of proposals asks the routing statuses of the whole page at once."""
+
+    def to_representation(self, data):
+        items = list(data.all() if isinstance(data, Manager | QuerySet) else data)
+        _attach_routing([p for p in items if not hasattr(p, "_routing")], self.context)
+        return super().to_representation(items)
+
+
 class ProposalOutput(serializers.ModelSerializer):
     firm_name = serializers.CharField(source="firm.name", read_only=True)
-    sub_alliance = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # null on a draft that has not chosen them yet.
+    sub_alliance = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    industry = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     project_type = BlankAsNullChoiceField(choices=ProjectType.choices, read_only=True)
     fund_uses = serializers.ListField(
         child=serializers.ChoiceField(choices=FundUse.choices), read_only=True
@@ -129,6 +203,7 @@ class ProposalOutput(serializers.ModelSerializer):
     preferred_channel = BlankAsNullChoiceField(choices=ChannelCode.choices, read_only=True)
     stage = BlankAsNullChoiceField(choices=ReviewStage.choices, read_only=True)
     partners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    routing = serializers.SerializerMethodField()
 
     class Meta:
         model = Proposal
@@ -145,8 +220,16 @@ class ProposalOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "submitted_at",
+            "routing",
         ]
         read_only_fields = fields
+        list_serializer_class = ProposalListOutput
+
+    @extend_schema_field(ProposalRoutingOutput)
+    def get_routing(self, proposal: Proposal) -> dict:
+        if not hasattr(proposal, "_routing"):
+            _attach_routing([proposal], self.context)
+        return ProposalRoutingOutput(proposal._routing, context=self.context).data
 
 
 def _amount(help_text: str):

@@ -36,7 +36,7 @@ from alliance.firms import selectors as firms_selectors
 from alliance.firms import services as firms_services
 from alliance.models import Firm, Proposal
 from alliance.proposals import selectors, services
-from portal.core.api import ErrorSerializer, IdCursorPagination
+from portal.core.api import AnyAcceptNegotiation, ErrorSerializer, IdCursorPagination
 from portal.core.ids import parse_id
 from portal.core.vocabulary import INDUSTRY_CODES, FirmStatus, ProposalStatus, Region, SizeClass
 
@@ -170,7 +170,9 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
     def _output(self, proposal: Proposal, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=proposal.pk)
-        return Response(ProposalOutput(fresh).data, status=code)
+        return Response(
+            ProposalOutput(fresh, context=self.get_serializer_context()).data, status=code
+        )
 
     def _input(self, serializer_class):
         serializer = serializer_class(data=self.request.data)
@@ -181,11 +183,13 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(ProposalOutput(page, many=True).data)
+        context = self.get_serializer_context()
+        return self.get_paginated_response(ProposalOutput(page, many=True, context=context).data)
 
     @extend_schema(parameters=[OBJECT_ID], summary="One proposal")
     def retrieve(self, request, pk=None):
-        return Response(ProposalOutput(self.get_object()).data)
+        context = self.get_serializer_context()
+        return Response(ProposalOutput(self.get_object(), context=context).data)
 
     @extend_schema(
         summary="Start a draft for your firm (applicants)",
@@ -287,7 +291,14 @@ class ProposalViewSet(viewsets.GenericViewSet):
         request={"multipart/form-data": DocumentUploadInput},
         responses={201: DocumentOutput},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser])
+    # A proposal's few documents come in one array: no cursor pages (pagination_class=None
+    # keeps the schema saying so too).
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        pagination_class=None,
+    )
     def documents(self, request, pk=None):
         proposal = self.get_object()
         if request.method == "GET":
@@ -341,6 +352,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         methods=["get", "delete"],
         url_path=r"documents/(?P<document_id>[^/.]+)",
         url_name="document",
+        content_negotiation_class=AnyAcceptNegotiation,
     )
     def document(self, request, pk=None, document_id=None):
         document = self._document(document_id)

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Value, When
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -36,8 +38,13 @@ from alliance.models import (
     FinancialInstitution,
     User,
 )
-from alliance.permissions import can_handle_consultations, can_request_consultation, is_firm_member
-from portal.core import outbox
+from alliance.permissions import (
+    can_handle_consultations,
+    can_request_consultation,
+    can_see_all_consultations,
+    is_firm_member,
+)
+from portal.core import outbox, privacy
 from portal.core.errors import TransitionNotAllowed
 from portal.core.models import NotificationKind
 
@@ -47,6 +54,7 @@ SLOT_LENGTH = datetime.timedelta(hours=1)
 OPENING = datetime.time(9, 0)
 CLOSING = datetime.time(18, 0)
 SLOT_MINUTES = (0, 30)
+LATEST_START = (datetime.datetime.combine(datetime.date.min, CLOSING) - SLOT_LENGTH).time()
 PLACE_MAX = Consultation._meta.get_field("place").max_length
 ONLINE_URL_MAX = Consultation._meta.get_field("online_url").max_length
 
@@ -82,8 +90,9 @@ def _slot_problem(slot, now: datetime.datetime) -> str:
     if local.weekday() >= 5:
         return _("%(time)s is on a weekend; choose a weekday.") % values
     start = local.time()
-    end = (local + SLOT_LENGTH).time()
-    if start < OPENING or end > CLOSING or end < start:
+    # Compared by the start, so that no hour is added to the time itself (the last hour of
+    # year 9999 has none after it).
+    if start < OPENING or start > LATEST_START:
         return (
             _(
                 "%(time)s is outside consultation hours: a consultation lasts an hour between "
@@ -348,6 +357,85 @@ def consultation_cancel(*, consultation_id: int, actor: User, note: str = "") ->
             note=note,
         )
     return consultation
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention of the contact person's data
+
+
+def consultation_closed_at() -> Case:
+    """When a consultation closed, as a query expression: a declined or cancelled request when
+    that happened, a confirmed one when its hour is over (possibly still to come); NULL for a
+    request still waiting for an answer, which never expires."""
+    return Case(
+        When(
+            status=ConsultationStatus.DECLINED,
+            then=Coalesce("handled_at", "updated_at"),
+        ),
+        When(
+            status=ConsultationStatus.CANCELLED,
+            then=Coalesce("cancelled_at", "updated_at"),
+        ),
+        When(
+            status=ConsultationStatus.CONFIRMED,
+            then=ExpressionWrapper(
+                F("confirmed_slot") + Value(SLOT_LENGTH), output_field=DateTimeField()
+            ),
+        ),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def consultations_erase_expired(
+    *, cutoff: datetime.datetime, now: datetime.datetime | None = None, batch_size: int = 500
+) -> int:
+    """Erase the contact person of every consultation that closed at or before `cutoff`: the
+    link to the person who asked (`requested_by`) and their message are removed, and
+    `erased_at` is set. Open requests are kept whatever their age. The firm, institution,
+    times, status and history stay. Works in batches, each in one transaction with its
+    access-log row; returns how many consultations were erased."""
+    now = now or timezone.now()
+    erased = 0
+    while True:
+        with transaction.atomic():
+            # A row being cancelled right now is left for the next run.
+            ids = list(
+                Consultation.objects.select_for_update(of=("self",), skip_locked=True)
+                .alias(closed_at=consultation_closed_at())
+                .filter(closed_at__lte=cutoff, erased_at__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return erased
+            Consultation.objects.filter(pk__in=ids).update(
+                requested_by=None, message="", erased_at=now
+            )
+            privacy.access_record(
+                actor=None,
+                action=privacy.PersonalDataAction.ERASE,
+                kind=privacy.PersonalDataKind.CONSULTATION,
+                record_ids=ids,
+                data={"retention_started_by": cutoff.isoformat()},
+            )
+        erased += len(ids)
+
+
+def consultation_contacts_access_record(
+    *, actor: User, action: str, consultation_ids: list[int], path: str = ""
+) -> None:
+    """Record that a secretariat saw (`view`) or opened (`reveal`) the contact person of these
+    consultations, in the personal-data access log. Only staff views are recorded: the firm's
+    own applicants see their own requests."""
+    if consultation_ids and can_see_all_consultations(actor):
+        privacy.access_record(
+            actor=actor,
+            action=action,
+            kind=privacy.PersonalDataKind.CONSULTATION,
+            record_ids=consultation_ids,
+            path=path,
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,4 +26,9 @@ urlpatterns = [
         consultations.consultation_cancel,
         name="consultation_cancel",
     ),
+    path(
+        "consultations/<int:pk>/contact/",
+        consultations.consultation_contact,
+        name="consultation_contact",
+    ),
 ]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +23,7 @@ from alliance.consultations.forms import (
     DeclineForm,
 )
 from alliance.models import Consultation, ConsultationStatus, FinancialInstitution
+from portal.core import privacy
 from portal.core.access import only_for
 from portal.core.errors import TransitionNotAllowed
 
@@ -41,6 +43,7 @@ def _consultation_user(user) -> bool:
 
 
 consultation_users_only = only_for(_consultation_user)
+staff_only = only_for(permissions.can_see_all_consultations)
 
 
 def _status_label(code: str) -> str:
@@ -84,6 +87,7 @@ def consultation_list(request):
         context["form"] = ConsultationRequestForm()
         context["firm_pending"] = not user.firm.is_active
     context["page_obj"] = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _record_contacts_shown(request, list(context["page_obj"]))
     return render(request, "alliance/consultation_list.html", context)
 
 
@@ -130,6 +134,7 @@ def render_detail(request, consultation: Consultation, status: int = 200, **form
         "history": _history_rows(consultation),
         "can_handle": can_handle,
         "can_cancel": can_cancel,
+        "show_contact": permissions.can_see_all_consultations(user),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(consultation=consultation),
         "decline_form": forms.get("decline_form") or DeclineForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
@@ -141,7 +146,56 @@ def render_detail(request, consultation: Consultation, status: int = 200, **form
 @consultation_users_only
 def consultation_detail(request, pk):
     consultation = consultations_selectors.consultation_get_for_user(request.user, pk)
+    _record_contacts_shown(request, [consultation])
     return render_detail(request, consultation)
+
+
+def _record_contacts_shown(request, consultations: list[Consultation]) -> None:
+    """A secretariat's page that names contact persons is recorded in the access log."""
+    consult.consultation_contacts_access_record(
+        actor=request.user,
+        action=privacy.PersonalDataAction.VIEW,
+        consultation_ids=[c.pk for c in consultations if c.requested_by_id is not None],
+        path=request.get_full_path(),
+    )
+
+
+def contact_context(consultation: Consultation, *, revealed: bool = False) -> dict:
+    """What `partials/personal_contact.html` shows of the consultation's contact person."""
+    person = consultation.requested_by
+    return {
+        "contact_prefix": "consultation-contact",
+        "record_pk": consultation.pk,
+        "email": person.email if person else "",
+        "phone": person.phone if person else "",
+        "erased": consultation.erased_at is not None,
+        "revealed": revealed and person is not None,
+    }
+
+
+@require_POST
+@staff_only
+def consultation_contact(request, pk):
+    """Open the contact person's e-mail address and phone number, masked on the secretariats'
+    pages; the opening is recorded in the access log. htmx gets the revealed block, a plain
+    form post a page with it."""
+    consultation = consultations_selectors.consultation_get_for_user(request.user, pk)
+    consult.consultation_contacts_access_record(
+        actor=request.user,
+        action=privacy.PersonalDataAction.REVEAL,
+        consultation_ids=[consultation.pk] if consultation.requested_by_id else [],
+        path=request.get_full_path(),
+    )
+    context = contact_context(consultation, revealed=True)
+    if request.htmx:
+        return render(request, "partials/personal_contact.html", context)
+    person = consultation.requested_by
+    context.update(
+        name=(person.get_full_name() or person.username) if person else "",
+        back_url=reverse("consultation_detail", args=[consultation.pk]),
+        back_label=_("Consultations"),
+    )
+    return render(request, "personal_contact_page.html", context)
 
 
 def _act(request, consultation, *, form, form_name, service, success, service_kwargs):

@@ -116,9 +116,15 @@ def firm_verify(request, pk):
         messages.success(
             request, _("%(firm)s is now verified and may submit proposals.") % {"firm": firm.name}
         )
+    # Back to the list the form was on (it sends its own path); anything but a printable path
+    # on this site goes to the firm's page (`redirect` would take a bare word for a view name).
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        next_url.startswith("/")
+        and next_url.isprintable()
+        and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return redirect(next_url)
     return redirect("alliance:secretariat_firm", pk=firm.pk)

@@ -270,6 +270,8 @@ def notify_decision(*, proposal: Proposal, packet) -> list[int]:
         "channel": ChannelCode(channel).label if channel in ChannelCode.values else channel,
         "amount_krw": payload.get("amount_krw"),
         "conditions": payload.get("conditions", ""),
+        "released_krw": payload.get("released_krw"),
+        "reason": payload.get("reason", ""),
         "link": absolute_url(reverse("alliance:proposal_detail", args=[proposal.pk])),
     }
     return notify(

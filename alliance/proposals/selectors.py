@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from alliance.models import AuditLog, Industry, Proposal, SubAlliance, User
+from portal.core import signals
 from portal.core.aggregate_cache import cached
 from portal.core.ids import parse_id
 from portal.core.vocabulary import ProposalStatus
@@ -45,6 +46,23 @@ def proposal_get_for_user(user: User, pk) -> Proposal:
         return proposals_visible_to(user).select_related("review").get(pk=parse_id(pk))
     except Proposal.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# What a proposal's `routing` says when no app above answers: nothing to say.
+NO_ROUTING = {"state": None, "policy_version": None, "channel": "", "at": None, "reasons": []}
+
+
+def proposals_routing(proposals, user) -> dict[int, dict]:
+    """How each proposal went to the fund, or why it has not yet (SPEC §7), as the app above
+    that routes proposals answers `proposal_routing_requested`; NO_ROUTING for the rest."""
+    proposals = list(proposals)
+    found = {proposal.pk: NO_ROUTING for proposal in proposals}
+    if proposals:
+        for _receiver, statuses in signals.proposal_routing_requested.send(
+            sender=Proposal, proposals=proposals, user=user
+        ):
+            found.update(statuses or {})
+    return found
 
 
 def proposal_list_for_workspace(user: User) -> QuerySet[Proposal]:

@@ -31,9 +31,10 @@ from alliance.proposals.forms import (
     WithdrawForm,
     step_initial,
 )
+from alliance.proposals.history import history_rows
 from portal.core import signals
 from portal.core.forms import add_service_errors
-from portal.core.vocabulary import FundUse, ProposalStatus, ReviewStage, Role
+from portal.core.vocabulary import FundUse, Role
 
 WORKSPACE_PAGE_SIZE = 25
 
@@ -42,34 +43,6 @@ STEP_TITLES = {
     # Translators: 서류·제출
     LAST_STEP: gettext_lazy("Documents and submission"),
 }
-
-HISTORY_ACTIONS = {
-    "proposal.create": gettext_lazy("Draft created"),
-    "proposal.update": gettext_lazy("Saved"),
-    "proposal.discard": gettext_lazy("Draft discarded"),
-    "proposal.autosave": gettext_lazy("Saved automatically"),
-    "proposal.submit": gettext_lazy("Submitted"),
-    "proposal.resubmit": gettext_lazy("Resubmitted"),
-    "proposal.withdraw": gettext_lazy("Withdrawn"),
-    "proposal.request_info": gettext_lazy("Information requested"),
-    "document.upload": gettext_lazy("Document uploaded"),
-    "document.delete": gettext_lazy("Document removed"),
-    "proposal.refer": gettext_lazy("Referred to the fund"),
-    "proposal.receive": gettext_lazy("Received by the fund secretariat"),
-    "proposal.advance": gettext_lazy("Moved to the next review stage"),
-    "proposal.fund_request_info": gettext_lazy("The fund secretariat asked for information"),
-    "proposal.decide": gettext_lazy("Decision recorded"),
-    "commitment.create": gettext_lazy("Amount committed from the channel"),
-    "proposal.assign_reviewer": gettext_lazy("Reviewer assigned"),
-    "packet.acknowledge": gettext_lazy("Coordination packet acknowledged"),
-    "packet.retry": gettext_lazy("Coordination packet sent again"),
-    "proposal.relay_fund_question": gettext_lazy("The fund's question was sent to the applicant"),
-    "proposal.answer_fund_question": gettext_lazy("The fund's question was answered"),
-    "proposal.fund_info_received": gettext_lazy("The fund secretariat received the answer"),
-}
-# The two secretariats' internal work: an applicant sees that it happened, not their notes.
-INTERNAL_NOTES = frozenset({"proposal.refer", "proposal.fund_request_info"})
-INTERNAL_ACTIONS = frozenset({"proposal.assign_reviewer", "packet.acknowledge", "packet.retry"})
 
 # What each staff role does and where its pages start; a page not yet built is left out.
 ROLE_PAGES = (
@@ -207,35 +180,6 @@ def proposal_rows(proposal: Proposal, partners, errors: dict | None = None) -> l
             }
         )
     return rows
-
-
-def _history_rows(proposal: Proposal, user) -> list[dict]:
-    staff = user.is_alliance_staff or user.is_fund_staff or user.is_superuser
-    rows = []
-    for entry in selectors.proposal_history(proposal):
-        if not staff and entry.action in INTERNAL_ACTIONS:
-            continue
-        note = entry.note if staff or entry.action not in INTERNAL_NOTES else ""
-        if entry.action.startswith("document.") and not note:
-            note = entry.data.get("name", "")
-        rows.append(
-            {
-                "entry": entry,
-                "action_label": HISTORY_ACTIONS.get(entry.action, entry.action),
-                "from_label": _status_label(entry.from_state),
-                "to_label": _status_label(entry.to_state),
-                "note": note,
-            }
-        )
-    return rows
-
-
-def _status_label(code: str) -> str:
-    if code in ProposalStatus.values:
-        return str(ProposalStatus(code).label)
-    if code in ReviewStage.values:
-        return str(ReviewStage(code).label)
-    return code
 
 
 def _steps(current: int, proposal: Proposal | None) -> list[dict]:
@@ -428,7 +372,7 @@ def render_proposal_detail(request, proposal: Proposal, *, extra_context=None, s
         "rows": proposal_rows(proposal, partners),
         "partners": partners,
         "documents": list(proposal.documents.all()),
-        "history": _history_rows(proposal, request.user),
+        "history": history_rows(proposal, request.user),
         "is_lead": permissions.is_lead_member(user, proposal),
         "is_partner": bool(user.firm_id) and user.firm_id in {p.pk for p in partners},
         "can_edit": permissions.can_edit_proposal(user, proposal),

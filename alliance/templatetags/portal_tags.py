@@ -1,10 +1,14 @@
-"""Template filters the pages share: won amounts, registration numbers, KRDS form widgets."""
+"""Template filters the pages share: won amounts, registration numbers, masked contact details,
+KRDS form widgets."""
 
 from django import forms, template
+from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 
 from alliance.validators import format_brn, format_crn
+from portal.core.korean import josa, korean_date, particles
 from portal.core.money import as_int, krw_en, krw_ko
+from portal.core.privacy import mask_email, mask_phone
 
 register = template.Library()
 
@@ -29,6 +33,18 @@ def brn(value) -> str:
     if not value:
         return EMPTY
     return format_brn(str(value))
+
+
+@register.filter(name="mask_email")
+def mask_email_filter(value) -> str:
+    """An e-mail address as staff see it until they open the record: h***@example.com."""
+    return mask_email(value) or EMPTY
+
+
+@register.filter(name="mask_phone")
+def mask_phone_filter(value) -> str:
+    """A phone number as staff see it until they open the record: 010-****-5678."""
+    return mask_phone(value) or EMPTY
 
 
 @register.filter
@@ -112,3 +128,28 @@ def seconds_ago(seconds) -> str:
         return ngettext("%(n)d minute ago", "%(n)d minutes ago", minutes) % {"n": minutes}
     hours = seconds // 3600
     return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
+
+
+@register.filter(name="particles")
+def particles_filter(value) -> str:
+    """Resolve the neutral particle markers of Korean text — (으)로, 을(를), 이(가), 은(는),
+    와(과) — by the word before each (portal.core.korean); other text passes unchanged."""
+    return particles(value)
+
+
+@register.filter(name="josa")
+def josa_filter(value, which: str) -> str:
+    """`value` followed by the right form of the Korean particle `which`, on Korean pages."""
+    if (get_language() or "ko").startswith("en"):
+        return str(value)
+    return josa(value, which)
+
+
+@register.filter
+def prose_date(value) -> str:
+    """A date in running text: 2025년 12월 11일 in Korean, 11 December 2025 in English."""
+    if not value:
+        return ""
+    if (get_language() or "ko").startswith("en"):
+        return date_format(value, "j F Y")
+    return korean_date(value)

@@ -252,7 +252,9 @@ class EventOutput(serializers.Serializer):
     seats_left = serializers.SerializerMethodField()
     registration_opens_at = serializers.DateTimeField()
     registration_closes_at = serializers.DateTimeField()
-    registration_state = serializers.ChoiceField(choices=["open", "upcoming", "closed", "ended"])
+    registration_state = serializers.ChoiceField(
+        choices=["open", "upcoming", "closed", "ended", "invitation"]
+    )
 
     def get_seats_left(self, event) -> int:
         return max(event.capacity - event.confirmed_count, 0)

@@ -7,7 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -133,14 +138,16 @@ class PacketQuery(serializers.Serializer):
     proposal = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
 
 
-PacketPage = inline_serializer(
-    "PacketPage",
-    {
-        "next": serializers.URLField(allow_null=True),
-        "next_after": serializers.IntegerField(allow_null=True),
-        "results": PacketOutput(many=True),
-    },
-)
+# many=False: the answer of this `list` action is one page object, not (as drf-spectacular
+# assumes of a `list`) an array of them.
+@extend_schema_serializer(many=False)
+class PacketPage(serializers.Serializer):
+    """One page of the queue in sequence order: `next_after` is the `after` of the next page
+    (and `next` its URL), both null on the last page."""
+
+    next = serializers.URLField(allow_null=True)
+    next_after = serializers.IntegerField(allow_null=True)
+    results = PacketOutput(many=True)
 
 
 def _packet_or_404(user, pk):

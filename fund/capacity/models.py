@@ -2,7 +2,7 @@
 
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +112,9 @@ class Commitment(models.Model):
         on_delete=models.PROTECT,
         related_name="commitment",
     )
+    # The part given back since (fund.capacity.services.commitment_release): the ledger
+    # counts amount_krw - released_krw; each release is a CommitmentRelease row.
+    released_krw = models.PositiveBigIntegerField(_("released amount (KRW)"), default=0)
     ai_related = models.BooleanField(_("AI-related"), default=False)
     region = models.CharField(_("region"), max_length=12, choices=Region.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -130,7 +133,51 @@ class Commitment(models.Model):
                 condition=Q(amount_krw__gt=0, amount_krw__lte=FUND_SIZE_KRW),
                 name="commitment_amount_range",
             ),
+            models.CheckConstraint(
+                condition=Q(released_krw__gte=0, released_krw__lte=F("amount_krw")),
+                name="commitment_released_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel.code} {self.amount_krw}"
+
+    @property
+    def live_krw(self) -> int:
+        """What the commitment still draws from the channel."""
+        return self.amount_krw - self.released_krw
+
+
+# The amount a ledger row still draws: every sum of committed capacity uses this.
+LIVE_AMOUNT = F("amount_krw") - F("released_krw")
+RELEASE_REASON_MAX = 500
+
+
+class CommitmentRelease(models.Model):
+    """All or part of a commitment given back to its channel (the council cancelled or cut an
+    approved investment), with the reason; written only by commitment_release."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="releases")
+    amount_krw = models.PositiveBigIntegerField(
+        _("released amount (KRW)"), validators=[MaxValueValidator(FUND_SIZE_KRW)]
+    )
+    reason = models.CharField(_("reason"), max_length=RELEASE_REASON_MAX)
+    created_by = models.ForeignKey(
+        "alliance.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("released at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("commitment release")
+        verbose_name_plural = _("commitment releases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_krw__gt=0, amount_krw__lte=FUND_SIZE_KRW),
+                name="commitment_release_amount_range",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="commitment_release_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} -{self.amount_krw}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from fund.capacity.models import Channel, Commitment
+from fund.capacity.models import LIVE_AMOUNT, Channel, Commitment
 from portal.core.vocabulary import CAPITAL_AREA, JO
 
 AI_TARGET_KRW = 30 * JO
@@ -20,7 +20,7 @@ def channels_with_capacity(*, year: int | None = None) -> QuerySet[Channel]:
         Commitment.objects.filter(channel=OuterRef("pk"))
         .order_by()
         .values("channel")
-        .annotate(total=Sum("amount_krw"))
+        .annotate(total=Sum(LIVE_AMOUNT))
         .values("total")
     )
     qs = Channel.objects.annotate(committed_krw=Coalesce(Subquery(committed), Value(0)))
@@ -33,7 +33,7 @@ def channels_with_capacity(*, year: int | None = None) -> QuerySet[Channel]:
 
 
 def channel_capacity(channel: Channel) -> dict:
-    committed = channel.commitments.aggregate(total=Sum("amount_krw"))["total"] or 0
+    committed = channel.commitments.aggregate(total=Sum(LIVE_AMOUNT))["total"] or 0
     return {"committed_krw": committed, "remaining_krw": channel.size_krw - committed}
 
 
@@ -58,9 +58,9 @@ class FundTargets:
 def fund_targets() -> FundTargets:
     """AI-related total against 30조 and the regional share against 40 %, from the ledger."""
     totals = Commitment.objects.aggregate(
-        committed=Coalesce(Sum("amount_krw"), Value(0)),
-        ai=Coalesce(Sum("amount_krw", filter=Q(ai_related=True)), Value(0)),
-        regional=Coalesce(Sum("amount_krw", filter=~Q(region__in=CAPITAL_AREA)), Value(0)),
+        committed=Coalesce(Sum(LIVE_AMOUNT), Value(0)),
+        ai=Coalesce(Sum(LIVE_AMOUNT, filter=Q(ai_related=True)), Value(0)),
+        regional=Coalesce(Sum(LIVE_AMOUNT, filter=~Q(region__in=CAPITAL_AREA)), Value(0)),
     )
     committed = totals["committed"]
     share = round(100 * totals["regional"] / committed, 1) if committed else None
@@ -72,3 +72,26 @@ def fund_targets() -> FundTargets:
         regional_share_percent=share,
         regional_target_percent=REGIONAL_SHARE_TARGET_PERCENT,
     )
+
+
+def committed_by_industry() -> dict[str | None, int]:
+    """Live committed won per strategic industry of the committed proposal (None: a
+    commitment that names no proposal or industry)."""
+    rows = (
+        Commitment.objects.order_by()
+        .values_list("proposal__industry__code")
+        .annotate(total=Sum(LIVE_AMOUNT))
+    )
+    return {code: total or 0 for code, total in rows}
+
+
+def regional_share(*, year: int) -> tuple[int, int, float | None]:
+    """(committed won outside the capital area, committed won, share in %) of one year's
+    commitments; the share is None while nothing is committed."""
+    totals = Commitment.objects.filter(year=year).aggregate(
+        committed=Coalesce(Sum(LIVE_AMOUNT), Value(0)),
+        regional=Coalesce(Sum(LIVE_AMOUNT, filter=~Q(region__in=CAPITAL_AREA)), Value(0)),
+    )
+    committed = totals["committed"]
+    share = round(100 * totals["regional"] / committed, 1) if committed else None
+    return totals["regional"], committed, share

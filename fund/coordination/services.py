@@ -344,7 +344,12 @@ def _clean_referral(note: str, channel: str) -> tuple[str, str]:
 
 
 def proposal_refer(
-    *, proposal_id: int, actor: User, note: str = "", channel: str = ""
+    *,
+    proposal_id: int,
+    actor: User | None,
+    note: str = "",
+    channel: str = "",
+    routing: dict | None = None,
 ) -> CoordinationPacket:
     """KEIT refers a submitted proposal to the fund: submitted → referred, plus the packet.
 
@@ -352,8 +357,14 @@ def proposal_refer(
     change, the audit row and the immutable referral packet are one transaction. Raises
     PermissionDenied for anyone but KEIT staff, ValidationError on `note` or `channel`, and
     TransitionNotAllowed unless the proposal is submitted.
+
+    The routing workers refer with `actor` None (the system) and `routing`, the policy and
+    the reasons that selected the proposal, which the packet and the audit row then carry.
     """
-    if not is_alliance_side(actor):
+    if actor is None:
+        if routing is None:
+            raise PermissionDenied
+    elif not is_alliance_side(actor):
         raise PermissionDenied
     note, channel = _clean_referral(note, channel)
     with transaction.atomic():
@@ -389,9 +400,11 @@ def proposal_refer(
             "rule_version": matches[0]["rule_version"] if matches else None,
             "note": note,
             "proposed_channel": channel,
-            "referred_by": actor.get_username(),
+            "referred_by": actor.get_username() if actor is not None else None,
             "referred_at": timezone.now().isoformat(),
         }
+        if routing is not None:
+            payload["routing"] = routing
         packet = packet_create(
             proposal=proposal,
             kind=PacketKind.REFERRAL,
@@ -406,7 +419,12 @@ def proposal_refer(
             from_state=previous,
             to_state=proposal.status,
             note=note,
-            data={"channel": channel, "packet": str(packet.pk), "sequence": packet.sequence},
+            data={
+                "channel": channel,
+                "packet": str(packet.pk),
+                "sequence": packet.sequence,
+                **({"routing": routing} if routing is not None else {}),
+            },
         )
     return packet
 

@@ -41,6 +41,7 @@ def screening_list(request):
     form = ScreeningFilterForm(request.GET or None, **reference_lists())
     proposals = selectors.screening_queryset(request.user, form.filters())
     page_obj = Paginator(proposals, SCREENING_PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_routing(page_obj, request.user)
     return render(
         request,
         "fund/pipeline/screening_list.html",
@@ -48,9 +49,20 @@ def screening_list(request):
     )
 
 
+def _with_routing(page_obj, user) -> None:
+    """Each proposal of the page with how it went to the fund, or why it waits
+    (`routing_status`: held by the routing policy, with the condition it misses)."""
+    proposals = list(page_obj.object_list)
+    statuses = alliance_selectors.proposals_routing(proposals, user)
+    for proposal in proposals:
+        proposal.routing_status = statuses[proposal.pk]
+    page_obj.object_list = proposals
+
+
 def _screening_detail(request, proposal, refer_form, status=200):
     context = {
         "proposal": proposal,
+        "routing": alliance_selectors.proposals_routing([proposal], request.user)[proposal.pk],
         "refer_form": refer_form,
         "packets": selectors.proposal_packets(proposal),
         "partners": proposal.partners.order_by("name"),
@@ -242,9 +254,11 @@ def proposal_list(request):
     proposals = alliance_selectors.proposals_filtered(proposals, filters)
     sort = filters.get("sort", "submitted")
     proposals = matching_selectors.proposals_with_best_match(proposals, filters=filters, sort=sort)
+    page_obj = secretariat._page(request, alliance_selectors.IdsFirst(proposals))
+    _with_routing(page_obj, request.user)
     context = {
         "form": form,
-        "page_obj": secretariat._page(request, alliance_selectors.IdsFirst(proposals)),
+        "page_obj": page_obj,
         "request_info_form": RequestInfoForm(),
         "sort": sort,
         "sort_links": _sort_links(request, sort),

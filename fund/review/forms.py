@@ -68,6 +68,29 @@ class DecideForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the proposal returns to the committee"),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX}),
+        required=False,
+    )
+
+
+class ReleaseForm(forms.Form):
+    amount_krw = forms.IntegerField(
+        label=_("Amount to release (KRW)"),
+        min_value=1,
+        max_value=150_000_000_000_000,
+        required=False,
+        help_text=_("Whole won; at most the amount still committed."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (the council's resolution)"),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX}),
+        required=False,
+    )
+
+
 class FundQuestionForm(forms.Form):
     question = forms.CharField(
         label=_("Question for KEIT and the applicant"),

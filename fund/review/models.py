@@ -48,6 +48,11 @@ class FundReview(models.Model):
     decided_by = models.ForeignKey(
         "alliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The match results the decision was based on, frozen at the moment it was recorded
+    # (matching.selectors.results_snapshot): later rules or capacity never change them.
+    decision_results = models.JSONField(
+        _("match results at the decision"), default=list, blank=True
+    )
     info_question = models.TextField(_("information requested"), blank=True)
     info_requested_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(_("received at"))

@@ -16,8 +16,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from alliance.models import AuditLog, Proposal, User
+from alliance.models import Proposal, User
 from alliance.proposals.selectors import proposal_get_for_user, proposals_filtered
+from fund.capacity.models import Commitment
 from fund.review.models import AgendaItem, CommitteeMeeting, FundReview, ReviewComment, SavedView
 from fund.review.permissions import can_see_pipeline
 from matching.models import MatchResult
@@ -341,6 +342,17 @@ def pipeline_count(user: User, filters: dict) -> int:
     return _filtered(user, filters).count()
 
 
+def review_commitment(review: FundReview) -> Commitment | None:
+    """The ledger row an approval drew, with its releases (two queries), or None."""
+    if review.decision not in Decision.values or review.approved_krw is None:
+        return None
+    return (
+        Commitment.objects.prefetch_related("releases")
+        .filter(proposal_id=review.proposal_id)
+        .first()
+    )
+
+
 def review_get_for_user(user: User, pk) -> FundReview:
     """The pipeline entry of a proposal, or 404 for anyone but fund staff."""
     if not can_see_pipeline(user):
@@ -350,14 +362,6 @@ def review_get_for_user(user: User, pk) -> FundReview:
     if review is None:
         raise Http404
     return review
-
-
-def proposal_history(proposal: Proposal) -> QuerySet[AuditLog]:
-    return (
-        AuditLog.objects.filter(proposal=proposal)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
 
 
 def fund_staff() -> QuerySet[User]:

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from alliance.audit import audit_record
 from alliance.models import NOTE_MAX, Proposal, User
-from fund.capacity.models import LEDGER_YEARS
+from fund.capacity.models import LEDGER_YEARS, Commitment
 from fund.capacity.services import commitment_create
+from fund.capacity.services import commitment_release as ledger_release
 from fund.coordination.models import PacketKind
 from fund.coordination.permissions import is_fund_side
 from fund.coordination.services import status_packet_send
@@ -40,6 +41,8 @@ from fund.review.models import (
     SavedView,
     SavedViewPage,
 )
+from matching.selectors import results_snapshot
+from portal.core import signals
 from portal.core.errors import StaleEdit, TransitionNotAllowed
 from portal.core.vocabulary import (
     APPROVING_DECISIONS,
@@ -230,6 +233,7 @@ def proposal_decide(
         review.conditions = conditions
         review.decided_at = now
         review.decided_by = actor
+        review.decision_results = results_snapshot(proposal)
         review.save()
         proposal.status = ProposalStatus.DECIDED
         proposal.stage = ReviewStage.DECIDED
@@ -251,6 +255,147 @@ def proposal_decide(
             data={**data, "commitment": commitment.pk if commitment else None},
         )
         status_packet_send(proposal=proposal, kind=PacketKind.DECISION, actor=actor, data=data)
+    return proposal
+
+
+def _lock_decided(proposal_id: int) -> tuple[Proposal, FundReview]:
+    """A decided proposal and its review, locked in the order every move uses."""
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    review = (
+        FundReview.objects.select_for_update().filter(proposal=proposal).first()
+        if proposal
+        else None
+    )
+    if review is None or review.stage != ReviewStage.DECIDED:
+        raise TransitionNotAllowed(_("The fund has not decided on this proposal."))
+    return proposal, review
+
+
+def _clean_reason(reason, field: str = "reason") -> str:
+    reason = reason.strip() if isinstance(reason, str) else reason
+    if not isinstance(reason, str) or not reason:
+        raise ValidationError({field: _("State the reason.")})
+    if len(reason) > NOTE_MAX:
+        raise ValidationError({field: _("At most %(n)d characters.") % {"n": NOTE_MAX}})
+    return reason
+
+
+def proposal_reopen(
+    *, proposal_id: int, actor: User, reason: str, expected_version: int | None = None
+) -> Proposal:
+    """Return a deferred proposal to the investment review committee, as the council asked.
+
+    The deferral (decision, date, frozen results) is kept in the audit row; the review goes
+    back to the committee stage and the proposal is under review again, with a status packet
+    to KEIT. PermissionDenied for anyone but fund staff; ValidationError on `reason`;
+    TransitionNotAllowed unless the decision was to defer; StaleEdit on a stale version.
+    """
+    _require_fund_staff(actor)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        proposal, review = _lock_decided(proposal_id)
+        _check_version(proposal, expected_version)
+        if review.decision != Decision.DEFERRED:
+            raise TransitionNotAllowed(
+                _("Only a deferred proposal can return to the investment review committee.")
+            )
+        deferral = {
+            "decision": review.decision,
+            "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+            "decided_by": review.decided_by_id,
+            "conditions": review.conditions,
+            "decision_results": review.decision_results,
+        }
+        now = timezone.now()
+        review.stage = ReviewStage.COMMITTEE
+        review.stage_entered_at = now
+        review.decision = ""
+        review.decided_channel = ""
+        review.approved_krw = None
+        review.conditions = ""
+        review.decided_at = None
+        review.decided_by = None
+        review.decision_results = []
+        review.save()
+        proposal.status = ProposalStatus.IN_REVIEW
+        proposal.stage = ReviewStage.COMMITTEE
+        proposal.version += 1
+        proposal.save(update_fields=["status", "stage", "version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="proposal.reopen",
+            obj=proposal,
+            from_state=Decision.DEFERRED,
+            to_state=ReviewStage.COMMITTEE,
+            note=reason,
+            data={"deferral": deferral},
+        )
+        status_packet_send(
+            proposal=proposal,
+            kind=PacketKind.COMMITTEE_SCHEDULED,
+            actor=actor,
+            data={"from": ReviewStage.DECIDED, "reopened": True, "reason": reason},
+        )
+        # Back in the pipeline: scored again under the rules in force.
+        signals.scoring_inputs_changed.send(sender=FundReview, proposal_ids=[proposal.pk])
+    return proposal
+
+
+def proposal_release_commitment(
+    *,
+    proposal_id: int,
+    actor: User,
+    amount_krw,
+    reason: str,
+    expected_version: int | None = None,
+) -> Proposal:
+    """Give back all or part of an approved proposal's commitment (the council cancelled or
+    cut it), freeing the channel's capacity; audit rows and a decision packet to KEIT, which
+    tells the applicant.
+
+    PermissionDenied for anyone but fund staff; ValidationError on `amount_krw` or `reason`;
+    TransitionNotAllowed unless the proposal was approved with a commitment; StaleEdit on a
+    stale version. Nothing changes if refused.
+    """
+    _require_fund_staff(actor)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        proposal, review = _lock_decided(proposal_id)
+        _check_version(proposal, expected_version)
+        commitment = Commitment.objects.filter(proposal=proposal).first()
+        if review.decision not in APPROVING_DECISIONS or commitment is None:
+            raise TransitionNotAllowed(_("Only an approved commitment can be released."))
+        release = ledger_release(
+            commitment_id=commitment.pk, amount_krw=amount_krw, reason=reason, actor=actor
+        )
+        commitment.refresh_from_db(fields=["released_krw"])
+        proposal.version += 1
+        proposal.save(update_fields=["version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="proposal.release",
+            obj=proposal,
+            note=reason,
+            data={"amount_krw": release.amount_krw, "live_krw": commitment.live_krw},
+        )
+        status_packet_send(
+            proposal=proposal,
+            kind=PacketKind.DECISION,
+            actor=actor,
+            data={
+                "decision": review.decision,
+                "channel": review.decided_channel,
+                "amount_krw": commitment.live_krw,
+                "released_krw": release.amount_krw,
+                "reason": reason,
+                "conditions": review.conditions,
+            },
+        )
     return proposal
 
 

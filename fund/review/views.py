@@ -24,6 +24,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alliance.proposals.history import history_rows
 from alliance.proposals.selectors import reference_lists
 from fund.coordination import selectors as coordination_selectors
 from fund.review import permissions as review_permissions
@@ -39,12 +40,14 @@ from fund.review.forms import (
     FundQuestionForm,
     MeetingForm,
     PipelineFilterForm,
+    ReleaseForm,
+    ReopenForm,
     SavedViewForm,
     bulk_selection,
     pipeline_filter_querystring,
 )
 from fund.review.models import CommitteeBody, SavedView, SavedViewPage
-from matching.selectors import results_for_proposal
+from matching.selectors import results_for_proposal, results_from_snapshot
 from portal.core.access import only_for
 from portal.core.aggregate_cache import cached
 from portal.core.errors import CapacityExceeded, TransitionNotAllowed
@@ -227,17 +230,34 @@ def pipeline_export(request):
 
 
 def _review_detail(
-    request, review, *, decide_form=None, question_form=None, comment_form=None, status=200
+    request,
+    review,
+    *,
+    decide_form=None,
+    question_form=None,
+    comment_form=None,
+    reopen_form=None,
+    release_form=None,
+    status=200,
 ):
     proposal = review.proposal
     next_stage = pipeline.NEXT_STAGE.get(review.stage)
+    commitment = selectors.review_commitment(review)
     context = {
         "review": review,
         "proposal": proposal,
         "referral": review.referral,
-        "results": results_for_proposal(proposal),
+        # A decided proposal shows the results its decision was based on, frozen with it.
+        "results": results_from_snapshot(review.decision_results)
+        if review.decision_results
+        else results_for_proposal(proposal),
+        "results_frozen": bool(review.decision_results),
+        "commitment": commitment,
+        "reopen_form": reopen_form or ReopenForm(),
+        "release_form": release_form
+        or ReleaseForm(initial={"amount_krw": commitment.live_krw if commitment else None}),
         "packets": coordination_selectors.proposal_packets(proposal),
-        "history": selectors.proposal_history(proposal),
+        "history": history_rows(proposal, request.user),
         "comments": selectors.review_comments(review),
         "comment_form": comment_form or CommentForm(),
         "agenda_items": selectors.review_agenda_items(review),
@@ -304,6 +324,53 @@ def pipeline_decide(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The decision was recorded and sent to KEIT."))
+    return redirect("pipeline:detail", pk=review.proposal_id)
+
+
+@require_POST
+@kdb_only
+def pipeline_reopen(request, pk):
+    review = selectors.review_get_for_user(request.user, pk)
+    form = ReopenForm(request.POST)
+    form.is_valid()
+    try:
+        pipeline.proposal_reopen(
+            proposal_id=review.proposal_id,
+            actor=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _review_detail(request, review, reopen_form=form, status=400)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The proposal is back before the investment review committee."))
+    return redirect("pipeline:detail", pk=review.proposal_id)
+
+
+@require_POST
+@kdb_only
+def pipeline_release(request, pk):
+    review = selectors.review_get_for_user(request.user, pk)
+    form = ReleaseForm(request.POST)
+    form.is_valid()
+    try:
+        pipeline.proposal_release_commitment(
+            proposal_id=review.proposal_id,
+            actor=request.user,
+            amount_krw=form.cleaned_data.get("amount_krw"),
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _review_detail(request, review, release_form=form, status=400)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The amount was released to the channel; KEIT and the applicant are told.")
+        )
     return redirect("pipeline:detail", pk=review.proposal_id)
 
 

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.utils import timezone
 
+from fund.site.facts import Registry, registry
 from fund.site.models import (
     Event,
+    EventKind,
     Faq,
     Notice,
+    Source,
 )
 from fund.site.services import event_create, faq_create, notice_create
 
+MEETING_TIME = re.compile(r"(\d{1,2}):(\d{2})\D+(\d{1,2}):(\d{2})")
+
+# Notices and answers state public figures as [[key]] references to the fact registry: the
+# page shows each with its source, and a corrected fact corrects every text that cites it.
 DEMO_NOTICES = [
     {
         "title": "M.AX 얼라이언스 × 국민성장펀드 매칭 포털을 열었습니다",
         "pinned": True,
         "body": (
-            "M.AX 얼라이언스 회원사의 AX 투자 수요를 국민성장펀드와 연결하는 전용 포털을 "
-            "열었습니다.\n\n"
+            "M.AX 얼라이언스 회원사의 AX 투자 수요를 국민성장펀드와 연결하는 포털을 "
+            "열었습니다. [[site-opened-by]]\n\n"
             "회원사는 포털에서 AX 투자 제안서를 작성·제출하고, 네 가지 펀드 채널(직접투자, "
             "간접투자, 초저리대출, 인프라 투·융자)과의 적합도와 그 이유를 확인할 수 있습니다. "
-            "KEIT 얼라이언스 사무국이 검토한 제안은 KDB 국민성장펀드 사무국으로 이관되어 "
+            "얼라이언스 사무국(KEIT)이 검토한 제안은 펀드 사무국(한국산업은행)으로 연계되어 "
             "심의 절차를 밟습니다."
         ),
     },
@@ -30,10 +38,16 @@ DEMO_NOTICES = [
         "title": "2026년 국민성장펀드 채널별 운용 계획 안내",
         "pinned": False,
         "body": (
-            "2026년 채널별 운용 계획은 다음과 같습니다.\n\n"
-            "직접투자 3조원, 간접투자 7조원, 초저리대출 10조원, 인프라 투·융자 10조원.\n\n"
-            "5년간 150조원 이상 가운데 30조원 이상이 AI 관련 산업에 투입되며, 40% 이상은 "
-            "비수도권 지역에 투자됩니다."
+            "「2026년 국민성장펀드 운용방안」의 채널별 운용 계획은 다음과 같습니다.\n\n"
+            "직접투자 [[channel-direct-plan-2026]]\n"
+            "간접투자 [[channel-indirect-plan-2026]]\n"
+            "초저리대출 [[channel-loan-plan-2026]]\n"
+            "인프라 투·융자 [[channel-infra-plan-2026]]\n\n"
+            "2026년 운용 규모: [[fund-2026-total]]\n"
+            "지역 투자: [[fund-2026-regional-share]] ([[fund-2026-regional-amount]])\n"
+            "중소·중견기업 지원: [[fund-2026-sme]]\n\n"
+            "5년간 펀드 규모는 [[fund-size]]이며, AI 전환을 포함한 AI 관련 산업 투자 목표는 "
+            "[[fund-ai-target]]입니다."
         ),
     },
     {
@@ -42,7 +56,7 @@ DEMO_NOTICES = [
         "body": (
             "회원사 인증을 마친 기업은 언제든지 AX 투자 제안서를 제출할 수 있습니다.\n"
             "사업계획, 소요 자금, 희망 채널(또는 포털 추천)을 입력하고 사업계획서와 재무제표를 "
-            "첨부해 주십시오. 컨소시엄 제안도 가능합니다."
+            "첨부해 주세요. 컨소시엄 제안도 가능합니다."
         ),
     },
 ]
@@ -51,9 +65,10 @@ DEMO_FAQS = [
     (
         "eligibility",
         "기업 규모에 따른 신청 제한이 있나요?",
-        "없습니다. 국민성장펀드는 기업 규모를 제한하지 않습니다. 반도체, 이차전지, 백신, "
-        "디스플레이, 수소, 미래형 이동수단, 바이오, AI, 방산, 로봇, 문화·콘텐츠, 핵심광물 등 "
-        "12개 첨단전략산업에 해당하는 사업이면 신청할 수 있습니다.",
+        "[[fund-firm-size]]\n\n"
+        "국민성장펀드가 투자하는 첨단전략산업은 [[fund-industries]]입니다. 반도체, 이차전지, "
+        "백신, 디스플레이, 수소, 미래차, 바이오, AI, 방산, 로봇, 문화·콘텐츠, 핵심광물이 "
+        "해당합니다.",
     ),
     (
         "eligibility",
@@ -64,33 +79,37 @@ DEMO_FAQS = [
     (
         "process",
         "제안서를 제출하면 어떤 절차로 검토되나요?",
-        "KEIT 얼라이언스 사무국이 제안을 검토해 국민성장펀드 사무국(KDB)으로 이관합니다. "
-        "이후 사전검토, 투자심의위원회(사업성·재무구조·기술·시장성·정책적 효과), "
-        "기금운용심의회를 거쳐 승인, 조건부 승인, 보류, 반려 가운데 하나로 결정됩니다.",
+        "얼라이언스 사무국(KEIT)이 제안을 검토해 펀드 사무국(한국산업은행)으로 연계합니다. "
+        "사무국의 사전검토를 거친 뒤에는 국민성장펀드가 결정합니다. [[fund-decision]]\n\n"
+        "포털이 제안을 평가하는 항목: [[fund-review-criteria]]",
     ),
     (
         "channels",
         "네 가지 채널은 어떻게 다른가요?",
-        "직접투자(15조원)는 JV·SPC를 통한 지분투자와 핵심기술 기업 M&A, 간접투자(35조원)는 "
-        "민간과 함께 조성하는 정책 모펀드, 초저리대출(50조원)은 국고채 수준 금리의 장기 설비·"
-        "R&D 대출, 인프라 투·융자(50조원)는 AI 데이터센터·전력망 등 공동 인프라에 쓰입니다.",
+        "직접투자 [[channel-direct-size]]: [[channel-direct-funds]]\n"
+        "간접투자 [[channel-indirect-size]]: [[channel-indirect-funds]]\n"
+        "초저리대출 [[channel-loan-size]]: [[channel-loan-funds]], [[channel-loan-terms]]\n"
+        "인프라 투·융자 [[channel-infra-size]]: [[channel-infra-funds]]\n\n"
+        "2026년 운용방안: [[channel-infra-funds-2026]]",
     ),
     (
         "channels",
         "지역 투자 비중 기준이 있나요?",
-        "국민성장펀드는 전체의 40% 이상을 수도권(서울·인천·경기) 밖 지역에 투자합니다.",
+        "5년 전체의 지역 투자 비중은 공표된 자료에 없습니다. 「2026년 국민성장펀드 "
+        "운용방안」은 2026년에 [[fund-2026-regional-share]] ([[fund-2026-regional-amount]])를 "
+        "지역에 투자할 계획입니다.",
     ),
     (
         "events",
         "신청한 행사에 참석하지 못하게 되면 어떻게 하나요?",
-        "신청 확인 메일에 있는 취소 링크로 직접 취소해 주십시오. 정원이 찬 행사는 대기자 "
+        "신청 확인 메일에 있는 취소 링크로 직접 취소해 주세요. 정원이 찬 행사는 대기자 "
         "가운데 먼저 신청한 분에게 자리가 넘어가고, 메일로 확정 안내가 발송됩니다.",
     ),
     (
         "other",
         "포털 이용 중 문의는 어디로 하나요?",
-        "얼라이언스·제안 관련 문의는 KEIT 얼라이언스 사무국, 펀드 채널·심의 관련 문의는 KDB "
-        "국민성장펀드 사무국으로 해 주십시오. 연락처는 문의 페이지에 있습니다.",
+        "얼라이언스·제안 관련 문의는 얼라이언스 사무국(KEIT), 펀드 채널·심의 관련 문의는 "
+        "펀드 사무국(한국산업은행)으로 해 주세요. 연락처는 문의 페이지에 있습니다.",
     ),
 ]
 
@@ -183,4 +202,48 @@ def site_demo_content_ensure() -> dict[str, int]:
             published=True,
         )
         created["events"] += 1
+    if meeting_event_ensure(registry()) is not None:
+        created["events"] += 1
     return created
+
+
+def meeting_event_ensure(reg: Registry) -> Event | None:
+    """The 2025-12-04 linkage meeting (S1) as a past event, built from the registry's facts:
+    by invitation, with its hosts, participants and source. Returns it when created now."""
+    title = reg.fact("meeting-title").text_ko
+    if Event.objects.filter(title=title).exists():
+        return None
+    day = reg.fact("meeting-date").date
+    start_h, start_m, end_h, end_m = (
+        int(n) for n in MEETING_TIME.search(reg.fact("meeting-time").text_ko).groups()
+    )
+    zone = timezone.get_default_timezone()
+    starts = datetime.datetime(day.year, day.month, day.day, start_h, start_m, tzinfo=zone)
+    participants = "\n".join(
+        f"{reg.fact(key).label_ko}: {reg.fact(key).text_ko}"
+        for key in ("meeting-government", "meeting-finance", "meeting-industry")
+    )
+    return event_create(
+        actor=None,
+        kind=EventKind.MEETING,
+        title=title,
+        description=(
+            "산업통상부와 금융위원회가 M.AX 얼라이언스와 국민성장펀드의 연계를 강화하기 위해 "
+            "공동으로 연 간담회입니다. 얼라이언스 참여 기업들이 국민성장펀드와 연계할 수 있는 "
+            "제조 AX 투자계획을 발표했습니다.\n\n"
+            f"{reg.fact('meeting-plans').label_ko}: {reg.fact('meeting-plans').text_ko}"
+        ),
+        starts_at=starts,
+        ends_at=starts.replace(hour=end_h, minute=end_m),
+        place=reg.fact("meeting-place").text_ko,
+        online_url="",
+        # An invitation-only meeting takes no registration; the field still needs a number.
+        capacity=1,
+        registration_opens_at=starts - datetime.timedelta(days=7),
+        registration_closes_at=starts,
+        invitation_only=True,
+        hosts=reg.fact("meeting-hosts").text_ko,
+        participants=participants,
+        source=Source.objects.get(key=reg.fact("meeting-title").source_key),
+        published=True,
+    )

@@ -4,12 +4,29 @@ services in fund.site.services make the changes (and check again for other calle
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fund.site.facts import unknown_fact_references
 from fund.site.models import Event, Faq, Notice, Registration
 
 CONSENT_REQUIRED = _(
     "You can register only if you agree to the collection and use of your personal information."
 )
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+FACT_REFERENCE_HELP = _(
+    "To state a public figure, write its key from the public facts page in double brackets "
+    "([[…]]): the page shows the registry's value with its source."
+)
+
+
+def _checked_fact_references(text: str) -> str:
+    """`text`, if every [[key]] in it names a public fact; a clear error otherwise."""
+    unknown = unknown_fact_references(text)
+    if unknown:
+        raise forms.ValidationError(
+            _("No public fact has the key %(keys)s. Check the key on the public facts page."),
+            params={"keys": ", ".join(f"[[{key}]]" for key in unknown)},
+            code="unknown_fact",
+        )
+    return text
 
 
 class RegistrationForm(forms.Form):
@@ -51,13 +68,26 @@ class NoticeForm(forms.ModelForm):
             "published": _("Only published notices are shown on the site."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = f"{self.fields['body'].help_text} {FACT_REFERENCE_HELP}"
+
+    def clean_body(self):
+        return _checked_fact_references(self.cleaned_data["body"])
+
 
 class FaqForm(forms.ModelForm):
     class Meta:
         model = Faq
         fields = ["category", "question", "answer", "order", "published"]
         widgets = {"answer": forms.Textarea(attrs={"rows": 8})}
-        help_texts = {"order": _("Smaller numbers come first within a category.")}
+        help_texts = {
+            "order": _("Smaller numbers come first within a category."),
+            "answer": FACT_REFERENCE_HELP,
+        }
+
+    def clean_answer(self):
+        return _checked_fact_references(self.cleaned_data["answer"])
 
 
 def _datetime_widget():
@@ -86,10 +116,15 @@ class EventForm(forms.ModelForm):
             "capacity",
             "registration_opens_at",
             "registration_closes_at",
+            "invitation_only",
+            "hosts",
+            "participants",
+            "source",
             "published",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
+            "participants": forms.Textarea(attrs={"rows": 4}),
             "starts_at": _datetime_widget(),
             "ends_at": _datetime_widget(),
             "registration_opens_at": _datetime_widget(),
@@ -98,4 +133,8 @@ class EventForm(forms.ModelForm):
         help_texts = {
             "place": _("A place, an online link, or both."),
             "capacity": _("When the event is full, new registrations join the waitlist."),
+            "invitation_only": _(
+                "A meeting by invitation takes no registration on the site; its page names the "
+                "hosts and participants instead of the seats."
+            ),
         }

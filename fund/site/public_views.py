@@ -1,17 +1,53 @@
 """The information site's channel and alliance pages, and the staff dashboards."""
 
+import dataclasses
+import re
+
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from alliance import stats
-from fund.capacity.selectors import channels_with_capacity, fund_targets
+from fund.capacity.selectors import (
+    channels_with_capacity,
+    committed_by_industry,
+    fund_targets,
+    regional_share,
+)
 from fund.site import facts
 from portal.core.aggregate_cache import cached
 from portal.core.vocabulary import ChannelCode, ProposalStatus
 
-PLAN_YEAR = facts.FUND.plan_year
+PLAN_YEAR = facts.PLAN_YEAR
+
+# Which registry sources back each kind of eligibility rule of the matching rule set. Every
+# rule is the portal's own (it decides what the portal scores); where a published document
+# says what the rule applies, the page cites that document too. Unknown rule kinds are the
+# portal's rule only.
+RULE_SOURCES = {
+    "industry_in": ("S2", "portal-rule"),
+    "capacity_remaining": ("S1", "portal-rule"),
+    "ticket_range": ("portal-rule",),
+    "structure_in": ("S1",),
+    "coinvest_ratio": ("portal-rule",),
+}
+FUND_USE_SOURCES = {
+    "direct": ("S1",),
+    "indirect": ("portal-rule",),
+    "loan": ("S1",),
+    "infra": ("S1", "S2", "portal-rule"),
+}
+# The rule set's descriptions end in their own citation ("— 출처: …"); the page replaces it
+# with the registry's markers, so a rule set written before the registry cites nothing stale.
+CITATION = re.compile(r"\s*[—-]+\s*(출처|source)\s*:.*$", re.IGNORECASE | re.DOTALL)
+
+
+def _rule_sources(rule: dict, code: str) -> tuple[str, ...]:
+    if rule.get("rule") == "fund_use_in":
+        return FUND_USE_SOURCES.get(code, ("portal-rule",))
+    return RULE_SOURCES.get(rule.get("rule"), ("portal-rule",))
 
 
 @require_GET
@@ -19,24 +55,32 @@ def channel_detail(request, code: str):
     """What a channel funds, who may apply, its terms and live capacity (public)."""
     if code not in ChannelCode.values:
         raise Http404
+    reg = facts.registry()
     channels = cached(f"channels:{PLAN_YEAR}", lambda: list(channels_with_capacity(year=PLAN_YEAR)))
     channel = next(c for c in channels if c.code == code)
     channel.remaining_krw = channel.size_krw - channel.committed_krw
     channel.used_percent = round(100 * channel.committed_krw / channel.size_krw, 1)
+    keys = facts.channel_keys(code)
     return render(
         request,
         "fund/channel_detail.html",
         {
+            "facts_registry": reg,
             "channel": channel,
             "channels": channels,
             "plan_year": PLAN_YEAR,
+            "keys": keys,
+            "has_plan_use": keys["funds_plan"] in reg.facts,
+            "structure": reg.group(f"{code}-{PLAN_YEAR}"),
             "rules": _plain_rules(code),
+            "demo_data": settings.DEMO_DATA_ALLOWED,
         },
     )
 
 
 def _plain_rules(code: str) -> dict | None:
-    """The active rule set's eligibility rules and criteria for one channel, in plain words.
+    """The active rule set's eligibility rules and criteria for one channel, in plain words,
+    each with the registry sources that back it.
 
     Read from the same rule data the matching engine scores with, so the page never says
     something the engine does not do.
@@ -51,9 +95,12 @@ def _plain_rules(code: str) -> dict | None:
     channel_rules = rule_set.rules.get("channels", {}).get(code, {})
     return {
         "version": rule_set.version,
-        "eligibility": [r.get(key, "") for r in channel_rules.get("eligibility", [])],
+        "eligibility": [
+            {"text": CITATION.sub("", r.get(key, "")), "sources": _rule_sources(r, code)}
+            for r in channel_rules.get("eligibility", [])
+        ],
         "criteria": [
-            {"text": c.get(key, ""), "weight": c.get("weight")}
+            {"text": CITATION.sub("", c.get(key, "")), "weight": c.get("weight")}
             for c in channel_rules.get("criteria", [])
         ],
     }
@@ -61,14 +108,26 @@ def _plain_rules(code: str) -> dict | None:
 
 @require_GET
 def alliance_overview(request):
-    """The ten sub-alliances and live aggregated demand (submitted proposals only, no names)."""
+    """The alliance as its source states it, its goals, the published demand survey, and
+    beside it the live demand of submitted proposals (aggregated, no names)."""
+    reg = facts.registry()
+    totals = cached("demand:totals", stats.demand_totals)
+    goal = reg.facts.get("alliance-goal-value-added")
+    value_added = totals.get("expected_value_added_krw", 0)
     return render(
         request,
         "fund/alliance_overview.html",
         {
+            "facts_registry": reg,
             "sub_alliances": cached("demand:sub_alliances", stats.demand_by_sub_alliance),
             "industries": cached("demand:industries", stats.demand_by_industry),
-            "totals": cached("demand:totals", stats.demand_totals),
+            "totals": totals,
+            "survey": reg.latest_survey,
+            "value_added_percent": (
+                round(100 * value_added / goal.amount_krw, 2) if goal and goal.amount_krw else None
+            ),
+            "meeting": reg.group("meeting"),
+            "demo_data": settings.DEMO_DATA_ALLOWED,
         },
     )
 
@@ -81,16 +140,26 @@ def _can_see_dashboard(user) -> bool:
 
 @require_GET
 def staff_dashboard(request):
-    """Charts for both secretariats: demand, funnel, capacity use, AI and regional targets."""
+    """Charts for both secretariats: demand, funnel, capacity use, the AI target and the
+    regional share against the registry's figures, and the industry allocation against
+    demand and commitments."""
     if not _can_see_dashboard(request.user):
         raise Http404
-    channels = list(channels_with_capacity(year=PLAN_YEAR))
+    reg = facts.registry()
+    channels = facts.with_channel_facts(list(channels_with_capacity(year=PLAN_YEAR)), reg)
     for channel in channels:
         channel.remaining_krw = channel.size_krw - channel.committed_krw
     sub_alliances = stats.demand_by_sub_alliance()
     industries = stats.demand_by_industry()
     funnel = stats.pipeline_funnel()
-    targets = fund_targets()
+    regional_krw, _committed, share = regional_share(year=PLAN_YEAR)
+    targets = dataclasses.replace(
+        fund_targets(),
+        ai_target_krw=reg.fact("fund-ai-target").amount_krw,
+        regional_krw=regional_krw,
+        regional_share_percent=share,
+        regional_target_percent=reg.fact(f"fund-{PLAN_YEAR}-regional-share").number,
+    )
     status_labels = dict(ProposalStatus.choices)
     chart_data = {
         "subAlliances": {
@@ -116,9 +185,12 @@ def staff_dashboard(request):
         request,
         "fund/dashboard.html",
         {
+            "facts_registry": reg,
+            "plan_year": PLAN_YEAR,
             "channels": channels,
             "sub_alliances": sub_alliances,
             "industries": industries,
+            "allocations": facts.allocation_rows(reg, industries, committed_by_industry()),
             "funnel": [(status_labels[s], n) for s, n in funnel.items()],
             "targets": targets,
             "chart_data": chart_data,

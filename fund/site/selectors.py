@@ -21,7 +21,8 @@ SEARCH_MAX = 100
 
 
 def _search_term(q: str | None) -> str:
-    return (q or "").strip()[:SEARCH_MAX]
+    # PostgreSQL text cannot hold NUL, and a query carrying one would fail; no content holds it.
+    return (q or "").replace("\x00", "").strip()[:SEARCH_MAX]
 
 
 def _get_or_404(qs: QuerySet, pk):

@@ -8,6 +8,7 @@ waitlist positions stay 1..n without gaps.
 
 from __future__ import annotations
 
+import datetime
 import re
 import secrets
 
@@ -34,7 +35,7 @@ from fund.site.models import (
     RegistrationMail,
     RegistrationStatus,
 )
-from portal.core import outbox
+from portal.core import outbox, privacy
 from portal.core.errors import TransitionNotAllowed
 from portal.core.models import NotificationKind
 
@@ -56,6 +57,10 @@ EVENT_FIELDS = (
     "capacity",
     "registration_opens_at",
     "registration_closes_at",
+    "invitation_only",
+    "hosts",
+    "participants",
+    "source",
     "published",
 )
 
@@ -374,6 +379,10 @@ def event_register(
             raise ValidationError({NON_FIELD_ERRORS: _("This event is not open for registration.")})
         if locked.ends_at <= now:
             raise ValidationError({NON_FIELD_ERRORS: _("This event has already taken place.")})
+        if locked.invitation_only:
+            raise ValidationError(
+                {NON_FIELD_ERRORS: _("This meeting is by invitation; it takes no registration.")}
+            )
         if now < locked.registration_opens_at:
             raise ValidationError({NON_FIELD_ERRORS: _("Registration has not opened yet.")})
         if now >= locked.registration_closes_at:
@@ -541,16 +550,59 @@ def registration_toggle_check_in(*, registration: Registration, actor: User) -> 
     return registration
 
 
-def registrations_export_record(*, event: Event, actor: User, count: int, status: str = "") -> None:
+def registrations_export_record(
+    *, event: Event, actor: User, registration_ids: list[int], status: str = "", path: str = ""
+) -> None:
     """Record that an editor exported an event's registrations: the file holds personal data,
-    so who took it and when is kept in the audit log."""
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="registration.export",
-            obj=event,
-            data={"count": count, "status": status},
-        )
+    so who took it, when, and whose rows it holds (with their count) go into the personal-data
+    access log."""
+    privacy.access_record(
+        actor=actor,
+        action=privacy.PersonalDataAction.EXPORT,
+        kind=privacy.PersonalDataKind.REGISTRATION,
+        record_ids=registration_ids,
+        path=path,
+        data={"event": event.pk, "status": status},
+    )
+
+
+def registrations_erase_expired(
+    *, cutoff: datetime.datetime, now: datetime.datetime | None = None, batch_size: int = 500
+) -> int:
+    """Erase the personal data of every registration for an event that ended at or before
+    `cutoff`: the name, organisation, e-mail address and phone number are blanked, the
+    self-cancel tokens and the mail sent to the person are deleted, and `erased_at` is set.
+    Status, times and check-in stay, for the counts. Works in batches, each in one transaction
+    with its access-log row; returns how many registrations were erased."""
+    now = now or timezone.now()
+    erased = 0
+    while True:
+        with transaction.atomic():
+            # A row an editor is checking in right now is left for the next run.
+            ids = list(
+                Registration.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(event__ends_at__lte=cutoff, erased_at__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return erased
+            Registration.objects.filter(pk__in=ids).update(
+                name="", organization="", email="", phone="", erased_at=now
+            )
+            CancelToken.objects.filter(registration_id__in=ids).delete()
+            outbox.forget(
+                kind=NotificationKind.EVENT_REGISTRATION,
+                event_key_prefixes=[f"registration:{pk}:" for pk in ids],
+            )
+            privacy.access_record(
+                actor=None,
+                action=privacy.PersonalDataAction.ERASE,
+                kind=privacy.PersonalDataKind.REGISTRATION,
+                record_ids=ids,
+                data={"retention_started_by": cutoff.isoformat()},
+            )
+        erased += len(ids)
 
 
 def cancel_token_issue(*, registration: Registration) -> str:

@@ -1,8 +1,10 @@
-"""The information site's notices, FAQ, contact and events, and the site editor's pages."""
+"""The information site's notices, FAQ, contact, privacy policy and events, and the site
+editor's pages."""
 
 from django.urls import path
 
 from fund.site import editor_views as editor
+from fund.site import fact_views
 from fund.site import views as site
 
 app_name = "site"
@@ -11,10 +13,16 @@ urlpatterns = [
     path("notices/<int:pk>/", site.notice_detail, name="notice_detail"),
     path("faq/", site.faq, name="faq"),
     path("contact/", site.contact, name="contact"),
+    path("privacy/", site.privacy, name="privacy"),
+    path("sources/", fact_views.sources, name="sources"),
     path("events/", site.event_list, name="event_list"),
     path("events/<int:pk>/", site.event_detail, name="event_detail"),
     path("events/<int:pk>/registered/", site.event_registered, name="event_registered"),
     path("events/cancel/<str:token>/", site.registration_cancel, name="registration_cancel"),
+    # The public facts, kept by the site editor and the fund secretariat
+    path("editor/facts/", fact_views.fact_list, name="editor_facts"),
+    path("editor/facts/<slug:key>/edit/", fact_views.fact_edit, name="editor_fact_edit"),
+    path("editor/facts/<slug:key>/history/", fact_views.fact_history, name="editor_fact_history"),
     # Site editor
     path("editor/", editor.dashboard, name="editor_dashboard"),
     path("editor/notices/", editor.notice_list, name="editor_notices"),
@@ -45,6 +53,11 @@ urlpatterns = [
         "editor/registrations/<int:pk>/check-in/",
         editor.registration_check_in,
         name="editor_registration_check_in",
+    ),
+    path(
+        "editor/registrations/<int:pk>/contact/",
+        editor.registration_contact,
+        name="editor_registration_contact",
     ),
     path(
         "editor/registrations/<int:pk>/cancel/",

@@ -1,5 +1,7 @@
-"""The information site's public pages: notices, FAQ, contact, events and registration."""
+"""The information site's public pages: notices, FAQ, contact, the privacy policy, events and
+registration."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -52,6 +54,16 @@ def contact(request):
 
 
 @require_safe
+def privacy(request):
+    """The privacy policy (개인정보 처리방침), with the retention period the portal applies."""
+    return render(
+        request,
+        "fund/site/privacy.html",
+        {"retention_days": settings.PERSONAL_DATA_RETENTION_DAYS},
+    )
+
+
+@require_safe
 def event_list(request):
     upcoming = Paginator(selectors.events_public_upcoming(), EVENTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -82,6 +94,7 @@ def event_detail(request, pk: int):
             "event": event,
             "form": form,
             "seats_left": max(event.capacity - event.confirmed_count, 0),
+            "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS,
         },
         status=status,
     )

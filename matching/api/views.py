@@ -166,7 +166,8 @@ class ProposalMatchesMixin:
         summary="Match results: each channel's eligibility, score, breakdown and hints",
         responses=MatchOutput(many=True),
     )
-    @action(detail=True, methods=["get"])
+    # One result per channel, in one array: no cursor pages (and none in the schema).
+    @action(detail=True, methods=["get"], pagination_class=None)
     def matches(self, request, pk=None):
         results = results_for_proposal(self.get_object())
         return Response(MatchOutput(results, many=True).data)

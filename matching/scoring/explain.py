@@ -112,7 +112,7 @@ def _check_text(rule: str, passed: bool, detail: tuple, params: dict, p, remaini
         )
         hint = {
             "code": "industry",
-            "reason_ko": "12개 첨단전략산업 중 하나에 해당하는 사업으로 구성하세요.",
+            "reason_ko": "12개 첨단전략산업 중 하나에 해당하는 사업으로 구성해 주세요.",
             "reason_en": "Scope the project within one of the 12 strategic industries.",
         }
         return ko, en, hint
@@ -133,7 +133,7 @@ def _check_text(rule: str, passed: bool, detail: tuple, params: dict, p, remaini
         hint = {
             "code": "fund_use",
             "uses": list(params["uses"]),
-            "reason_ko": f"자금 용도를 {uses_ko} 중 하나로 구성하세요.",
+            "reason_ko": f"자금 용도를 {uses_ko} 중 하나로 구성해 주세요.",
             "reason_en": f"Use the money for {uses_en}.",
         }
         return ko, en, hint
@@ -154,7 +154,7 @@ def _check_text(rule: str, passed: bool, detail: tuple, params: dict, p, remaini
         hint = {
             "code": "structure",
             "structures": allowed,
-            "reason_ko": f"투자를 {short_ko}로 구조화하세요.",
+            "reason_ko": f"투자를 {short_ko}로 구조화해 주세요.",
             "reason_en": f"Structure the investment as {short_en}.",
         }
         return (
@@ -166,40 +166,40 @@ def _check_text(rule: str, passed: bool, detail: tuple, params: dict, p, remaini
         low_ko, low_en = _won(params["min_krw"])
         high_ko, high_en = _won(params["max_krw"])
         if kind == "no_data":
-            return "요청 금액이 입력되지 않았습니다.", "No requested amount was given.", None
+            return "신청 금액이 입력되지 않았습니다.", "No requested amount was given.", None
         amount_ko, amount_en = _won(p.requested_krw)
         if kind == "ok":
             return (
-                f"요청 금액({amount_ko})이 채널 범위({low_ko}~{high_ko}) 안에 있습니다.",
+                f"신청 금액({amount_ko})이 채널 범위({low_ko}~{high_ko}) 안에 있습니다.",
                 f"The request of {amount_en} is within the channel's range "
                 f"({low_en} to {high_en}).",
                 None,
             )
         if kind == "below":
             return (
-                f"요청 금액({amount_ko})이 이 채널의 최소 규모({low_ko})보다 적습니다.",
+                f"신청 금액({amount_ko})이 이 채널의 최소 규모({low_ko})보다 적습니다.",
                 f"The request of {amount_en} is below this channel's minimum of {low_en}.",
                 {
                     "code": "ticket_min",
                     "amount_krw": params["min_krw"],
-                    "reason_ko": f"요청 금액을 최소 {low_ko} 이상으로 하세요.",
+                    "reason_ko": f"신청 금액을 최소 {low_ko} 이상으로 해 주세요.",
                     "reason_en": f"Request at least {low_en}.",
                 },
             )
         return (
-            f"요청 금액({amount_ko})이 이 채널의 최대 규모({high_ko})를 넘습니다.",
+            f"신청 금액({amount_ko})이 이 채널의 최대 규모({high_ko})를 넘습니다.",
             f"The request of {amount_en} is above this channel's maximum of {high_en}.",
             {
                 "code": "ticket_max",
                 "amount_krw": params["max_krw"],
-                "reason_ko": f"요청 금액을 {high_ko} 이하로 줄이거나 나누어 신청하세요.",
+                "reason_ko": f"신청 금액을 {high_ko} 이하로 줄이거나 나누어 신청해 주세요.",
                 "reason_en": f"Reduce the request to at most {high_en}, or split it.",
             },
         )
     if rule == "capacity_remaining":
         left_ko, left_en = _won(max(remaining, 0))
         if kind == "no_data":
-            return "요청 금액이 입력되지 않았습니다.", "No requested amount was given.", None
+            return "신청 금액이 입력되지 않았습니다.", "No requested amount was given.", None
         if kind == "ok":
             return (
                 f"채널 잔여 한도({left_ko}) 안에 있습니다.",
@@ -207,18 +207,18 @@ def _check_text(rule: str, passed: bool, detail: tuple, params: dict, p, remaini
                 None,
             )
         return (
-            f"요청 금액이 채널 잔여 한도({left_ko})를 넘습니다.",
+            f"신청 금액이 채널 잔여 한도({left_ko})를 넘습니다.",
             f"The request exceeds the channel's remaining capacity of {left_en}.",
             {
                 "code": "capacity",
                 "amount_krw": max(remaining, 0),
-                "reason_ko": f"요청 금액을 잔여 한도({left_ko}) 이하로 줄이세요.",
+                "reason_ko": f"신청 금액을 잔여 한도({left_ko}) 이하로 줄여 주세요.",
                 "reason_en": f"Reduce the request to at most the remaining {left_en}.",
             },
         )
     if rule == "coinvest_ratio":
         if kind == "no_data":
-            return "요청 금액이 입력되지 않았습니다.", "No requested amount was given.", None
+            return "신청 금액이 입력되지 않았습니다.", "No requested amount was given.", None
         needed = detail[1]
         ratio = _num(params["ratio"])
         need_ko, need_en = _won(needed)
@@ -226,19 +226,20 @@ def _check_text(rule: str, passed: bool, detail: tuple, params: dict, p, remaini
         if kind == "ok":
             return (
                 f"민간 공동투자({have_ko})가 필요 최소액({need_ko}, "
-                f"요청액의 {ratio}배) 이상입니다.",
+                f"신청 금액의 {ratio}배) 이상입니다.",
                 f"Private co-investment of {have_en} meets the minimum of {need_en} "
                 f"({ratio}× the request).",
                 None,
             )
         return (
-            f"민간 공동투자({have_ko})가 필요 최소액({need_ko}, 요청액의 {ratio}배)에 못 미칩니다.",
+            f"민간 공동투자({have_ko})가 필요 최소액"
+            f"({need_ko}, 신청 금액의 {ratio}배)에 못 미칩니다.",
             f"Private co-investment of {have_en} is below the minimum of {need_en} "
             f"({ratio}× the request).",
             {
                 "code": "coinvest",
                 "amount_krw": needed,
-                "reason_ko": f"민간 공동투자를 최소 {need_ko} 이상으로 늘리세요.",
+                "reason_ko": f"민간 공동투자를 최소 {need_ko} 이상으로 늘려 주세요.",
                 "reason_en": f"Raise private co-investment to at least {need_en}.",
             },
         )
@@ -256,9 +257,9 @@ def _criterion_text(name: str, value, detail: str, params: dict) -> tuple[str, s
                 "기대 부가가치 또는 총사업비",
                 "expected value added or total cost",
             ),
-            "financial_structure": ("총사업비 또는 요청 금액", "total cost or requested amount"),
+            "financial_structure": ("총사업비 또는 신청 금액", "total cost or requested amount"),
             "technology_readiness": ("기술성숙도(TRL)", "readiness (TRL)"),
-            "channel_size_fit": ("요청 금액", "requested amount"),
+            "channel_size_fit": ("신청 금액", "requested amount"),
         }[name]
         return (
             f"자료 없음: 0점({missing[0]} 미입력).",
@@ -305,7 +306,7 @@ def _criterion_text(name: str, value, detail: str, params: dict) -> tuple[str, s
         )
     if name == "channel_size_fit":
         return (
-            f"요청 금액이 채널 잔여 한도의 {_percent(value)}%입니다.",
+            f"신청 금액이 채널 잔여 한도의 {_percent(value)}%입니다.",
             f"The request is {_percent(value)}% of the channel's remaining capacity.",
         )
     raise KeyError(name)

@@ -262,19 +262,19 @@ def validate_rules(document) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The start rule set (version 1). Each description names where the rule comes from.
+# The start rule set (version 1). Each description names where the rule comes from: S1 the
+# 2025-12-04 release of 산업통상부 and 금융위원회, S2 the 2026 operating plan of 2025-12-16,
+# and what neither says is the portal's own operating rule (SPEC §1). The public channel pages
+# show the registry's source markers in place of these citations.
 
-_SRC_FUND = "국민성장펀드 운용계획(2025.12)"
-_SRC_FUND_EN = "National Growth Fund operating plan (Dec 2025)"
-_SRC_PR = "산업부·KEIT 보도자료(2025.9, M.AX 얼라이언스–국민성장펀드 협력)"
-_SRC_PR_EN = "MOTIE/KEIT press release (Sep 2025, M.AX alliance × National Growth Fund)"
-_SRC_COMMITTEE = "투자심의위원회 심사 항목(사업성·재무구조·기술·시장성·정책적 효과)"
-_SRC_COMMITTEE_EN = (
-    "investment review committee criteria (viability, financial structure, "
-    "technology & market, policy effect)"
+_SRC_S1 = "산업통상부·금융위원회 보도자료(2025년 12월 4일)"
+_SRC_S1_EN = (
+    "Ministry of Trade, Industry and Energy and Financial Services Commission release (4 Dec 2025)"
 )
-_SRC_PORTAL = "포털 운영 기준(사무국 협의로 조정 가능)"
-_SRC_PORTAL_EN = "portal working assumption (adjustable by the secretariats)"
+_SRC_S2 = "「2026년 국민성장펀드 운용방안」(2025년 12월 16일)"
+_SRC_S2_EN = "2026 operating plan of the National Growth Fund (16 Dec 2025)"
+_SRC_PORTAL = "포털 운영 기준 — 펀드 사무국 설정"
+_SRC_PORTAL_EN = "portal operating rule — set by the fund secretariat"
 
 
 def _rule(rule: str, params: dict, ko: str, en: str) -> dict:
@@ -296,8 +296,9 @@ def _common_eligibility() -> list[dict]:
         _rule(
             "industry_in",
             {"industries": list(INDUSTRY_CODES)},
-            f"12개 첨단전략산업에 해당하는 사업만 지원 — 출처: {_SRC_FUND}",
-            f"Only projects in the 12 strategic industries — source: {_SRC_FUND_EN}",
+            f"12개 첨단전략산업에 해당하는 사업만 지원 — 출처: {_SRC_S2}; {_SRC_PORTAL}",
+            f"Only projects in the 12 strategic industries — source: {_SRC_S2_EN}; "
+            f"{_SRC_PORTAL_EN}",
         ),
     ]
 
@@ -306,9 +307,9 @@ def _capacity() -> dict:
     return _rule(
         "capacity_remaining",
         {},
-        f"채널의 5년 규모에서 약정액을 뺀 잔여 한도 안에서만 지원 — 출처: {_SRC_FUND}",
+        f"채널의 5년 규모에서 약정액을 뺀 잔여 한도 안에서만 지원 — 출처: {_SRC_S1}; {_SRC_PORTAL}",
         f"Only within the channel's remaining capacity (5-year size less commitments) — "
-        f"source: {_SRC_FUND_EN}",
+        f"source: {_SRC_S1_EN}; {_SRC_PORTAL_EN}",
     )
 
 
@@ -328,43 +329,42 @@ def _criteria(weights: tuple[int, int, int, int, int], trl: tuple[int, int], pol
             "business_viability",
             viability,
             {"full_ratio": "1.0"},
-            f"사업성: 기대 부가가치 ÷ 총사업비 (1배 이상 만점) — 출처: {_SRC_COMMITTEE}",
+            f"사업성: 기대 부가가치 ÷ 총사업비 (1배 이상 만점) — 출처: {_SRC_PORTAL}",
             f"Business viability: expected value added ÷ total cost (full at 1×) — "
-            f"source: {_SRC_COMMITTEE_EN}",
+            f"source: {_SRC_PORTAL_EN}",
         ),
         _criterion(
             "financial_structure",
             finance,
             {"full_share": "0.5"},
             f"재무구조: 총사업비 중 자기자금·민간 공동투자 비중 (50% 이상 만점) — "
-            f"출처: {_SRC_COMMITTEE}",
+            f"출처: {_SRC_PORTAL}",
             f"Financial structure: own funds and co-investment share of total cost "
-            f"(full at 50%) — source: {_SRC_COMMITTEE_EN}",
+            f"(full at 50%) — source: {_SRC_PORTAL_EN}",
         ),
         _criterion(
             "technology_readiness",
             technology,
             {"min_trl": trl[0], "full_trl": trl[1]},
             f"기술·시장성: 기술성숙도 TRL {trl[0]} 이하 0점, TRL {trl[1]} 이상 만점 — "
-            f"출처: {_SRC_COMMITTEE}",
+            f"출처: {_SRC_PORTAL}",
             f"Technology and market: TRL {trl[0]} or below scores 0, TRL {trl[1]} or above "
-            f"full — source: {_SRC_COMMITTEE_EN}",
+            f"full — source: {_SRC_PORTAL_EN}",
         ),
         _criterion(
             "policy_effect",
             policy_weight,
             policy,
-            f"정책적 효과: AI 관련(AI 30조 목표), 비수도권(40% 이상), 컨소시엄·중소기업 상생, "
-            f"100억원당 고용 — 출처: {_SRC_FUND}; {_SRC_PR}",
-            f"Policy effect: AI-related (30 trillion AI target), outside the capital area "
-            f"(40% regional share), consortium/SME spillover, jobs per 10 billion won — "
-            f"source: {_SRC_FUND_EN}; {_SRC_PR_EN}",
+            f"정책적 효과: AI 관련 사업, 비수도권 사업, 컨소시엄·중소기업 상생, 100억원당 고용 "
+            f"— 출처: {_SRC_PORTAL}",
+            f"Policy effect: AI-related, outside the capital area, consortium/SME spillover, "
+            f"jobs per 10 billion won — source: {_SRC_PORTAL_EN}",
         ),
         _criterion(
             "channel_size_fit",
             size,
             {"bands": [["0.01", "1"], ["0.03", "0.75"], ["0.05", "0.5"], ["0.1", "0.25"]]},
-            f"채널 규모 적합성: 요청액 ÷ 잔여 한도 (1% 이하 만점, 10% 초과 0점) — "
+            f"채널 규모 적합성: 신청 금액 ÷ 잔여 한도 (1% 이하 만점, 10% 초과 0점) — "
             f"출처: {_SRC_PORTAL}",
             f"Fit to the channel's size: request ÷ remaining capacity (full at 1% or less, "
             f"0 above 10%) — source: {_SRC_PORTAL_EN}",
@@ -391,26 +391,26 @@ def default_rules() -> dict:
                     _rule(
                         "fund_use_in",
                         {"uses": ["facility", "mna"]},
-                        "직접투자: 제조시설 지분투자 또는 핵심기술 보유기업 M&A "
-                        f"— 출처: {_SRC_FUND}",
-                        f"Direct: equity for manufacturing facilities or M&A of a "
-                        f"core-technology firm — source: {_SRC_FUND_EN}",
+                        f"직접투자: 제조시설 확충 또는 원천기술 보유기업 M&A — 출처: {_SRC_S1}",
+                        f"Direct: manufacturing facilities or M&A of a "
+                        f"core-technology firm — source: {_SRC_S1_EN}",
                     ),
                     _rule(
                         "structure_in",
                         {"structures": ["jv", "spc"]},
-                        "직접투자는 합작법인(JV) 또는 특수목적법인(SPC) 지분으로 "
-                        f"— 출처: {_SRC_FUND}",
-                        f"Direct investment goes in as JV or SPC equity — source: {_SRC_FUND_EN}",
+                        "직접투자는 합작법인(JV) 또는 특수목적법인(SPC)에 투자합니다 "
+                        f"— 출처: {_SRC_S1}",
+                        f"Direct investment goes into a JV or an SPC — source: {_SRC_S1_EN}",
                     ),
                     _ticket(500 * EOK, 2 * JO),
                     _capacity(),
                     _rule(
                         "coinvest_ratio",
                         {"ratio": "1.0"},
-                        f"민간자금 약 1:1 매칭(요청액 이상의 민간 공동투자) — 출처: {_SRC_FUND}",
+                        "민간자금 약 1:1 매칭(신청 금액 이상의 민간 공동투자) "
+                        f"— 출처: {_SRC_PORTAL}",
                         f"Private money matches about 1:1 (co-investment at least the request) — "
-                        f"source: {_SRC_FUND_EN}",
+                        f"source: {_SRC_PORTAL_EN}",
                     ),
                 ],
                 "criteria": _criteria((25, 25, 20, 20, 10), (5, 9), _POLICY),
@@ -421,10 +421,10 @@ def default_rules() -> dict:
                     _rule(
                         "fund_use_in",
                         {"uses": ["growth_equity", "rnd", "facility"]},
-                        f"간접투자: 민간 공동투자 정책펀드(모펀드)가 투자하기 적합한 성장·R&D·시설 "
-                        f"— 출처: {_SRC_FUND}",
-                        f"Indirect: growth, R&D or facility projects suited to a co-investment "
-                        f"fund of funds — source: {_SRC_FUND_EN}",
+                        f"간접투자: 민관 협력 펀드가 투자하기 적합한 성장·R&D·시설 사업 "
+                        f"— 출처: {_SRC_PORTAL}",
+                        f"Indirect: growth, R&D or facility projects suited to a public–private "
+                        f"fund — source: {_SRC_PORTAL_EN}",
                     ),
                     _ticket(10 * EOK, 1000 * EOK),
                     _capacity(),
@@ -437,8 +437,8 @@ def default_rules() -> dict:
                     _rule(
                         "fund_use_in",
                         {"uses": ["facility", "rnd"]},
-                        f"초저리대출: 장기 시설투자(capex)·R&D 자금 — 출처: {_SRC_FUND}",
-                        f"Ultra-low-rate loans: long-term capex and R&D — source: {_SRC_FUND_EN}",
+                        f"초저리대출: 설비투자·R&D 투자 자금 — 출처: {_SRC_S1}",
+                        f"Ultra-low-rate loans: capital expenditure and R&D — source: {_SRC_S1_EN}",
                     ),
                     _ticket(50 * EOK, 1 * JO),
                     _capacity(),
@@ -451,10 +451,13 @@ def default_rules() -> dict:
                     _rule(
                         "fund_use_in",
                         {"uses": ["ai_data_center", "power_grid", "shared_infra"]},
-                        f"인프라 투·융자: AI 데이터센터, 전력망·송전망, 공동 활용 인프라 — "
-                        f"출처: {_SRC_FUND}; {_SRC_PR}",
-                        f"Infrastructure: AI data centres, power grids and transmission, shared "
-                        f"infrastructure — source: {_SRC_FUND_EN}; {_SRC_PR_EN}",
+                        "인프라 투·융자: AI 데이터센터와 첨단산업에 필요한 전력망·송전망 등, "
+                        "발전소와 AI 데이터센터, 공동 활용 인프라 — "
+                        f"출처: {_SRC_S1}; {_SRC_S2}; {_SRC_PORTAL}",
+                        "Infrastructure: power grids, transmission and other infrastructure "
+                        "that AI data centres and advanced industry need; power plants and AI "
+                        "data centres; shared infrastructure — "
+                        f"source: {_SRC_S1_EN}; {_SRC_S2_EN}; {_SRC_PORTAL_EN}",
                     ),
                     _ticket(1000 * EOK, 3 * JO),
                     _capacity(),

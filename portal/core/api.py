@@ -10,8 +10,15 @@ Every error answer has one of two shapes, whatever raised it:
 Status codes (SPEC §4): 401 no or bad credentials; 403 a role that lacks a capability, or a
 visible object the caller may not change; 404 anything the caller may not see (the selectors
 answer 404 before any permission check, so a 403 never confirms that a hidden object exists);
-409 a stale `version`, a state change not possible from the current state, or a capacity
-conflict; 413 an upload or body above the limit; 429 throttled.
+405 a method the path does not take; 406 an Accept header that admits no JSON (a document
+download is served whatever it asks for); 409 a stale `version`, a state change not possible
+from the current state, or a capacity conflict; 413 an upload or body above the limit; 415 a
+body in a media type the operation does not read; 429 throttled (`code` `throttled`) or, on
+the token endpoint, sign-in locked out (`locked_out`, portal.security), both with
+`Retry-After`.
+
+PortalAutoSchema writes every one of these into the OpenAPI schema of each operation that can
+answer it; tests/test_api_answers.py checks real answers against that schema.
 """
 
 from __future__ import annotations
@@ -21,9 +28,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -151,6 +161,18 @@ class FieldErrorsSerializer(serializers.Serializer):
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class FieldErrorsSchema(OpenApiSerializerExtension):
+    """Every key of a 400 body, not only `non_field_errors`, is a list of messages: a body of
+    another shape (`{"detail": ...}`) does not pass as field errors."""
+
+    target_class = FieldErrorsSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = {"type": "array", "items": {"type": "string"}}
+        return schema
+
+
 ERROR_RESPONSES = {
     "400": OpenApiResponse(FieldErrorsSerializer, description="Invalid input (field errors)."),
     "401": OpenApiResponse(ErrorSerializer, description="No or invalid credentials."),
@@ -160,25 +182,62 @@ ERROR_RESPONSES = {
         ConflictSerializer,
         description="Stale version, transition not allowed, or capacity exceeded.",
     ),
+    "406": OpenApiResponse(
+        ErrorSerializer, description="The Accept header admits no media type of this answer."
+    ),
     "413": OpenApiResponse(ErrorSerializer, description="Body or upload too large."),
-    "429": OpenApiResponse(ErrorSerializer, description="Throttled; see Retry-After."),
+    "415": OpenApiResponse(
+        ErrorSerializer, description="The body is in a media type this operation does not read."
+    ),
+    "429": OpenApiResponse(
+        ErrorSerializer, description="Throttled (`throttled`); retry after `Retry-After` seconds."
+    ),
 }
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    required=True,
+    response=[429],
+    description="Seconds until the next request can succeed.",
+)
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+class AnyAcceptNegotiation(DefaultContentNegotiation):
+    """For an answer in its content's own media type (a file download): served whatever the
+    Accept header asks for, where the JSON-only default would refuse `Accept: application/pdf`
+    with a 406. Errors on the way are still JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type
 
 
 class PortalAutoSchema(AutoSchema):
     """Adds the error answers every operation can give, so clients (and the fuzz tests) can
     rely on the schema for every status code, not only the successful one."""
 
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), RETRY_AFTER]
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = ["400", "401", "403", "404", "429"]
+        if not issubclass(self.view.content_negotiation_class, AnyAcceptNegotiation):
+            codes.append("406")
         if self.method in UNSAFE_METHODS:
             codes += ["409", "413"]
+        if self.method in BODY_METHODS and self.get_request_serializer() is not None:
+            # Only an operation that reads a body can refuse the body's media type.
+            codes.append("415")
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(ERROR_RESPONSES[code], code)
-        return responses
+        return dict(sorted(responses.items()))
 
 
 # ---------------------------------------------------------------------------------------------

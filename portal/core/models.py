@@ -1,5 +1,8 @@
 """The one mail outbox: every mail the portal sends is a row here first (SPEC §3.5's
-at-least-once delivery, applied to mail). `portal.core.outbox` writes and sends the rows."""
+at-least-once delivery, applied to mail). `portal.core.outbox` writes and sends the rows.
+
+And the personal-data access log: who viewed, revealed, exported or erased the personal data
+of event registrants and consultation contacts (`portal.core.privacy` writes it)."""
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +18,7 @@ class NotificationKind(models.TextChoices):
     DECISION = "decision", _("Fund decision")
     EVENT_REGISTRATION = "event_registration", _("Event registration")
     CONSULTATION = "consultation", _("Consultation")
+    PROPOSAL_ROUTED = "proposal_routed", _("Proposal routed to the fund")
 
 
 class NotificationState(models.TextChoices):
@@ -96,3 +100,89 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Personal data: the access log
+
+
+class PersonalDataAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    REVEAL = "reveal", _("Revealed contact details")
+    EXPORT = "export", _("Exported")
+    ERASE = "erase", _("Erased")
+
+
+class PersonalDataKind(models.TextChoices):
+    """Whose personal data: the rows of which table (by name: the core imports no app)."""
+
+    REGISTRATION = "registration", _("Event registrants")
+    CONSULTATION = "consultation", _("Consultation contacts")
+
+
+class PersonalDataAccessImmutable(Exception):
+    """Raised when code tries to change or delete an access-log row."""
+
+
+class PersonalDataAccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PersonalDataAccessImmutable("access-log rows are append-only")
+
+    def delete(self):
+        raise PersonalDataAccessImmutable("access-log rows are append-only")
+
+
+class PersonalDataAccess(models.Model):
+    """Append-only record of one view, reveal, export or erasure of registrants' or
+    consultation contacts' personal data: who, when, what, and whose (the record ids).
+
+    The row holds ids, never the personal data itself, so it outlives the erasure it records.
+    """
+
+    # SET_NULL keeps the row when an account is deleted; `actor_username` still says who.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("what"), max_length=10, choices=PersonalDataAction.choices)
+    kind = models.CharField(_("whose"), max_length=20, choices=PersonalDataKind.choices)
+    # The registrations or consultations concerned: one for a reveal, a page for a list, every
+    # row of the file for an export, a batch for an erasure.
+    record_ids = models.JSONField(_("records"), default=list, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = PersonalDataAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=PersonalDataAction.values),
+                name="personal_data_access_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=PersonalDataKind.values),
+                name="personal_data_access_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.kind} ×{self.row_count}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PersonalDataAccessImmutable("access-log rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PersonalDataAccessImmutable("access-log rows are append-only")

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -136,6 +137,19 @@ def write(
 def _dedupe_key(kind: str, event_key: str, recipient: Recipient) -> str:
     who = recipient.user.pk if recipient.user is not None else recipient.email.lower()
     return f"{kind}:{event_key}:{who}"[:200]
+
+
+def forget(*, kind: str, event_key_prefixes: Iterable[str]) -> int:
+    """Delete the mail of every event of `kind` whose key starts with one of the prefixes, for
+    every recipient, sent or not: erasing a person's data takes the mail about them along.
+    Returns how many rows were deleted."""
+    match = Q()
+    for prefix in event_key_prefixes:
+        match |= Q(dedupe_key__startswith=f"{kind}:{prefix}")
+    if not match:
+        return 0
+    deleted, _by_model = Notification.objects.filter(match, kind=kind).delete()
+    return deleted
 
 
 def schedule_send(ids: list[int]) -> None:

@@ -24,3 +24,13 @@ capacity_changed = Signal()
 # class (as lead or as consortium partner) or a proposal answered during an information
 # request; these proposals must be scored again. kwargs: proposal_ids (list[int]).
 scoring_inputs_changed = Signal()
+
+# matching → fund.routing: these proposals were scored (on submission, by a rescore batch or by
+# the sweep) in the current transaction; the routing policy must look at them again. kwargs:
+# proposal_ids (list[int]) or id_range ((first, last), every id in between inclusive).
+proposals_scored = Signal()
+
+# alliance, fund.coordination → fund.routing: a page or an API answer shows how each of these
+# proposals went to the fund, or why it has not; receivers return {proposal id: status dict}.
+# kwargs: proposals (list of Proposal), user (who reads it).
+proposal_routing_requested = Signal()

@@ -14,6 +14,18 @@ class _SettingsRateMixin:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def wait(self):
+        """Seconds until a request can pass again: the 429's Retry-After, which is always sent.
+
+        DRF gives no wait when more requests are on record than the rate allows (the rate was
+        lowered, or processes recorded at the same moment); then a request passes again once
+        the record is back under the rate, when its `num_requests`-th newest entry expires."""
+        wait = super().wait()
+        if wait is None and self.history:
+            entry = self.history[min(self.num_requests, len(self.history)) - 1]
+            wait = self.duration - (self.now - entry)
+        return wait
+
 
 class AnonThrottle(_SettingsRateMixin, AnonRateThrottle):
     pass

@@ -4,7 +4,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "alliance",
     "fund",
     "matching",
+    "fund.routing",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +192,7 @@ SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_USERNAME_CALLABLE = "portal.security.client_username"
 # How many reverse proxies of ours in front of the web process append to X-Forwarded-For; 0
 # (docker-compose.yml serves gunicorn directly) trusts only REMOTE_ADDR, because a client can
 # write any X-Forwarded-For it likes.
@@ -229,6 +233,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ROUTES = {
     "matching.*": {"queue": "scoring"},
+    # Automatic routing refers into the coordination queue: the workers that deliver take it.
+    "routing.*": {"queue": "coordination"},
     # Mail goes on the default queue that every worker consumes.
     "alliance.notifications_*": {"queue": "default"},
 }
@@ -246,8 +252,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"queue": "coordination"},
     },
+    # Automatic routing: candidates whose message was lost, and those capped the day before.
+    "routing-sweep": {
+        "task": "routing.sweep",
+        "schedule": 30.0,
+        "options": {"queue": "coordination"},
+    },
     # The mail outbox: send what is still pending (broker down, mail server refused).
     "notifications-sweep": {"task": "alliance.notifications_sweep", "schedule": 30.0},
+    # Uploaded files whose document row never committed (the request failed after storing).
+    "documents-orphan-sweep": {"task": "alliance.documents_orphan_sweep", "schedule": 3600.0},
+    # Personal data past its retention period is erased once a night (Korean time).
+    "personal-data-erasure": {
+        "task": "core.erase_expired_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -281,10 +300,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "REST API v1 of the M.AX Alliance × National Growth Fund portal. Authenticate with "
         "`POST /api/v1/auth/token/` (username, password) and send `Authorization: Token "
-        "<token>`. Amounts are integer won. Errors: 400 `{field: [messages]}`; otherwise "
-        "`{detail, code}` — 401 no credentials, 403 role lacks the capability, 404 not found "
-        "or not visible to you, 409 stale `version` / transition not allowed / capacity "
-        "exceeded, 413 too large, 429 throttled."
+        "<token>`. Amounts are integer won; a value not set is `null` (a firm's `website`, a "
+        "draft's `sub_alliance`). Long lists come in cursor pages `{next, previous, results}`; "
+        "the coordination queue in pages by sequence `{next, next_after, results}` (`?after=`); "
+        "a proposal's documents and match results as plain arrays. Errors: 400 "
+        "`{field: [messages]}`; otherwise `{detail, code}` — 401 no credentials, 403 role "
+        "lacks the capability, 404 not found or not visible to you, 405 method not allowed, "
+        "406 the Accept header admits no JSON, 409 stale `version` / transition not allowed / "
+        "capacity exceeded, 413 too large, 415 a body in a media type the operation does not "
+        "read, 429 throttled (`throttled`) or sign-in locked out (`locked_out`), with "
+        "`Retry-After` in seconds. Each operation lists the statuses it can answer."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -303,6 +328,9 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "portal.core.vocabulary.DocumentKind",
         "RegistrationStatusEnum": "fund.site.models.RegistrationStatus",
         "RuleSetStatusEnum": "matching.models.RuleSetStatus",
+        # The routing policy's lists of codes (fund.routing.api) share these with the filters.
+        "SubAllianceEnum": "alliance.api.serializers.SUB_ALLIANCE_CODES",
+        "IndustryEnum": "portal.core.vocabulary.INDUSTRY_CODES",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -330,3 +358,13 @@ READYZ_CACHE_SECONDS = env.float("READYZ_CACHE_SECONDS", default=10.0)
 
 # Absolute links in mail (self-cancel links for event registrations).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# How long the personal data of event registrants and consultation contacts is kept: days after
+# the event ends or the consultation closes. The privacy policy page shows this value, and
+# `core.erase_expired_personal_data` erases what is older (portal.core.privacy).
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=30)
+if PERSONAL_DATA_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "PERSONAL_DATA_RETENTION_DAYS must be a whole number of days, at least 1 / "
+        "PERSONAL_DATA_RETENTION_DAYS는 1 이상의 일수여야 합니다."
+    )

@@ -12,6 +12,8 @@ from django.db import transaction
 
 from alliance.demo import DEFAULT_DEMO_PASSWORD, DemoSeedError, seed_demo_world
 from alliance.models import FinancialInstitution, Firm, Proposal
+from fund.routing.demo import routing_demo_ensure
+from fund.routing.selectors import active_policy
 from fund.site.demo import site_demo_content_ensure
 
 
@@ -36,6 +38,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 result = seed_demo_world(password=password)
                 site_demo_content_ensure()
+                routing_demo_ensure()
         except DemoSeedError as exc:
             raise CommandError(
                 f"DEMO_PASSWORD가 비밀번호 규칙에 맞지 않습니다 / DEMO_PASSWORD fails the "
@@ -77,3 +80,14 @@ class Command(BaseCommand):
         contacts = ", ".join(f"{username} ({firm})" for username, firm in result.firm_contacts)
         write("다른 참여 기업 담당자 계정도 같은 비밀번호를 씁니다:")
         write(f"Other member firms' contacts use the same password: {contacts}")
+        policy = active_policy()
+        if policy is not None and policy.paused:
+            write("")
+            write(
+                f"자동 연계: 정책 버전 {policy.version}이 활성화되어 있으나 일시 중지 상태입니다. "
+                "KEIT가 /secretariat/routing/ 에서 재개할 때까지 손으로 연계합니다."
+            )
+            write(
+                f"Automatic routing: policy version {policy.version} is active but paused; "
+                "referrals are by hand until KEIT resumes it at /secretariat/routing/."
+            )
