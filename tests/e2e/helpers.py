@@ -82,8 +82,11 @@ def sign_out(page: Page) -> None:
 
 
 def parse_krw_ko(text: str) -> int:
-    """The integer won of an amount shown in Korean ("1조 5,000억원", "0원")."""
+    """The integer won of an amount shown in Korean ("1조 5,000억원", "0원"); a source marker
+    after the amount ("0원포털 집계", "50조원S1") is not part of it."""
     text = text.strip()
+    if "원" in text:
+        text = text[: text.index("원") + 1]
     if not text.endswith("원"):
         raise ValueError(f"not a Korean won amount: {text!r}")
     total = 0

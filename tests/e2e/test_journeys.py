@@ -376,7 +376,8 @@ def test_a_visitor_switches_to_english_registers_for_a_briefing_and_cancels_by_m
     with page.expect_navigation():
         page.locator("[data-channel=loan] a.portal-channel-more").click()
     expect(page.locator("h1")).to_have_text("Ultra-low-rate loans")
-    expect(page.locator("[data-testid=size]")).to_have_text("KRW 50 trillion")
+    # The figure with its source marker (S1, the 2025-12-04 release).
+    expect(page.locator("[data-testid=size]")).to_have_text("KRW 50 trillionS1")
     expect(page.locator("nav.krds-breadcrumb-wrap")).to_have_count(1)
     shot(page, "channel-loan-english")
 
