@@ -73,17 +73,24 @@ def _require_fund_staff(actor: User) -> None:
         raise PermissionDenied
 
 
-def _lock_in_review(proposal_id: int) -> tuple[Proposal, FundReview]:
+def _lock_pair(proposal_id: int) -> tuple[Proposal | None, FundReview | None]:
     """The proposal and its review, locked in that order (the one order every move uses)."""
-    try:
-        proposal = (
-            Proposal.objects.select_for_update(of=("self",))
-            .select_related("firm")
-            .get(pk=proposal_id)
-        )
-    except Proposal.DoesNotExist as exc:
-        raise TransitionNotAllowed(_("This proposal is not in the fund's pipeline.")) from exc
-    review = FundReview.objects.select_for_update().filter(proposal=proposal).first()
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        return None, None
+    return proposal, FundReview.objects.select_for_update().filter(proposal=proposal).first()
+
+
+def _lock_in_review(proposal_id: int) -> tuple[Proposal, FundReview]:
+    """A proposal under review and its review, locked (see _lock_pair)."""
+    proposal, review = _lock_pair(proposal_id)
+    if proposal is None:
+        raise TransitionNotAllowed(_("This proposal is not in the fund's pipeline."))
     if review is None or proposal.status != ProposalStatus.IN_REVIEW:
         if review is not None and review.stage == ReviewStage.DECIDED:
             raise TransitionNotAllowed(_("A decision on this proposal has already been made."))
@@ -259,18 +266,8 @@ def proposal_decide(
 
 
 def _lock_decided(proposal_id: int) -> tuple[Proposal, FundReview]:
-    """A decided proposal and its review, locked in the order every move uses."""
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("firm")
-        .filter(pk=proposal_id)
-        .first()
-    )
-    review = (
-        FundReview.objects.select_for_update().filter(proposal=proposal).first()
-        if proposal
-        else None
-    )
+    """A decided proposal and its review, locked (see _lock_pair)."""
+    proposal, review = _lock_pair(proposal_id)
     if review is None or review.stage != ReviewStage.DECIDED:
         raise TransitionNotAllowed(_("The fund has not decided on this proposal."))
     return proposal, review
@@ -373,7 +370,8 @@ def proposal_release_commitment(
         release = ledger_release(
             commitment_id=commitment.pk, amount_krw=amount_krw, reason=reason, actor=actor
         )
-        commitment.refresh_from_db(fields=["released_krw"])
+        # The ledger's locked row, with the release applied.
+        commitment = release.commitment
         proposal.version += 1
         proposal.save(update_fields=["version", "updated_at"])
         audit_record(
