@@ -21,7 +21,7 @@ def test_fund_staff_see_the_rule_sets_and_the_finished_progress_bar(client, kdb)
     progress = client.get(reverse("matching:rule_set_progress", args=[run.rule_set_id]))
 
     assert listing.status_code == 200
-    assert "v1" in listing.content.decode()
+    assert "버전 1" in listing.content.decode()
     body = progress.content.decode()
     assert 'value="100"' in body
     assert "hx-trigger" not in body  # finished: the bar stops polling

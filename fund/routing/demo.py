@@ -12,12 +12,10 @@ from fund.routing.models import PolicyStatus, RoutingPolicy
 from fund.routing.policy import demo_policy, validate_policy
 from fund.routing.services import switch_for_update, switch_set
 
-DEMO_NAME = "최고 점수 채널 70점 이상 자동 연계 / Best channel at 70 or more"
+DEMO_NAME = "최고 점수 채널 70점 이상 자동 연계"
 DEMO_DESCRIPTION = (
     "적격 채널 중 점수가 가장 높은 채널의 점수가 70점 이상인 제출 제안서를 그 채널로 국민성장펀드 "
-    "사무국에 자동 연계합니다(포털 운영 기준). A submitted proposal goes to the fund secretariat "
-    "for the channel where it is eligible with the highest score, when that score is 70 or more "
-    "(this portal's operating rule)."
+    "사무국에 자동 연계합니다(포털 운영 기준)."
 )
 
 

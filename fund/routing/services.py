@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -121,7 +121,9 @@ def policy_create_draft(*, actor: User, based_on_id: int | None = None) -> Routi
                     {"based_on": _("There is no routing policy to start from with this number.")}
                 )
         if source is None:
-            document, name = default_policy(), _("New routing policy")
+            # A name is data: stored in the portal's language, whatever the page's language.
+            with translation.override(settings.LANGUAGE_CODE):
+                document, name = default_policy(), _("New routing policy")
         else:
             document, name = source.document, source.name
         version = (RoutingPolicy.objects.aggregate(top=Max("version"))["top"] or 0) + 1
