@@ -123,13 +123,14 @@ def policy_create_draft(*, actor: User, based_on_id: int | None = None) -> Routi
         if source is None:
             # A name is data: stored in the portal's language, whatever the page's language.
             with translation.override(settings.LANGUAGE_CODE):
-                document, name = default_policy(), _("New routing policy")
+                document, name, description = default_policy(), _("New routing policy"), ""
         else:
-            document, name = source.document, source.name
+            document, name, description = source.document, source.name, source.description
         version = (RoutingPolicy.objects.aggregate(top=Max("version"))["top"] or 0) + 1
         draft = RoutingPolicy.objects.create(
             version=version,
             name=name[:NAME_MAX],
+            description=description,
             document=document,
             based_on=source,
             created_by=actor,

@@ -85,7 +85,7 @@ class Command(BaseCommand):
             write("")
             write(
                 f"자동 연계: 정책 버전 {policy.version}이 활성화되어 있으나 일시 중지 상태입니다. "
-                "KEIT가 /secretariat/routing/ 에서 재개할 때까지 손으로 연계합니다."
+                "KEIT가 자동 연계 화면(/secretariat/routing/)에서 재개할 때까지 직접 연계합니다."
             )
             write(
                 f"Automatic routing: policy version {policy.version} is active but paused; "
