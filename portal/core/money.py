@@ -87,8 +87,6 @@ def parse_krw(text: str) -> int | None:
     compact = re.sub(r"\s+", "", text or "")
     if not compact:
         return None
-    if re.search(r"[0-9.,]\s+[0-9.,]", text):  # "12 34": two numbers, not one
-        raise AmountParseError("invalid")
     if compact.startswith("-") or compact.startswith("−"):
         raise AmountParseError("negative")
     explicit_won = compact.endswith("원")
