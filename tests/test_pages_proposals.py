@@ -28,10 +28,10 @@ STEP2 = {
 }
 
 
-def browser(user=None) -> Client:
+def browser(user=None, language="en") -> Client:
     """A client that asks for English, so assertions hold whatever the Korean catalogue says."""
     client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the portal ignores Accept-Language
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the portal ignores Accept-Language
     if user is not None:
         client.force_login(user)
     return client
@@ -196,7 +196,7 @@ def test_whole_applicant_journey_from_new_draft_to_submitted(applicant, firm, ot
     )
     proposal = Proposal.objects.get(firm=firm)
     assert response.status_code == 302
-    assert response["Location"] == edit_url(proposal, 1)
+    assert response["Location"] == edit_url(proposal, 2)
     assert (proposal.status, proposal.version, proposal.created_by) == ("draft", 1, applicant)
 
     # step 1 saved again unchanged, then "save and continue" to step 2
@@ -360,21 +360,49 @@ def test_negative_amount_is_a_field_error_and_nothing_changes(applicant, draft):
     assert snapshot(draft) == before
 
 
-@pytest.mark.parametrize("typed", ["1.5", "1,00,000", "십억", "1e9", "١٢٣", "9" * 41])
-def test_amount_must_be_whole_won_digits(typed, applicant, draft):
+INVALID_AMOUNT = (
+    "Enter the amount as digits in won (180,000,000,000) or with 조, 억 and 만 (1,800억원, 1.5조)."
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1.5", "The amount must be a whole number of won."),
+        ("0.0000000001억", "The amount must be a whole number of won."),
+        ("1,00,000", INVALID_AMOUNT),
+        ("십억", INVALID_AMOUNT),
+        ("1e9", INVALID_AMOUNT),
+        ("١٢٣", INVALID_AMOUNT),
+        ("4200억달러", INVALID_AMOUNT),
+        ("9" * 41, INVALID_AMOUNT),
+    ],
+)
+def test_an_amount_that_is_not_won_is_a_field_error_and_nothing_changes(
+    typed, message, applicant, draft
+):
     before = snapshot(draft)
 
     response = browser(applicant).post(edit_url(draft, 3), step3_data(draft, total_cost_krw=typed))
 
     assert response.status_code == 400
-    assert response.context["form"].errors == {
-        "total_cost_krw": ["Enter the amount in whole won using digits (commas are allowed)."]
-    }
+    assert response.context["form"].errors == {"total_cost_krw": [message]}
     assert snapshot(draft) == before
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("2,500,000,000", 2_500_000_000), (" 1 000 ", 1000)])
-def test_amount_accepts_commas_and_spaces_between_digits(typed, stored, applicant, draft):
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2,500,000,000", 2_500_000_000),
+        (" 1 000 ", 1000),
+        ("4200억", 420_000_000_000),
+        ("1.5조", 1_500_000_000_000),
+        ("1,800억원", 180_000_000_000),
+        ("3억 5천만원", 350_000_000),
+        ("180000000000", 180_000_000_000),
+    ],
+)
+def test_amount_accepts_what_people_write_and_stores_integer_won(typed, stored, applicant, draft):
     response = browser(applicant).post(
         edit_url(draft, 3), step3_data(draft, expected_value_added_krw=typed)
     )
@@ -382,6 +410,20 @@ def test_amount_accepts_commas_and_spaces_between_digits(typed, stored, applican
     assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.expected_value_added_krw, draft.version) == (stored, 2)
+
+
+def test_an_amount_typed_in_eok_is_echoed_in_words_next_to_its_field(applicant, draft):
+    response = autosave(
+        browser(applicant, "ko"), draft, 3, step3_data(draft, expected_value_added_krw="4200억")
+    )
+
+    assert response.status_code == 200
+    assert (
+        '<p id="id_expected_value_added_krw_krw" class="form-hint-information '
+        'portal-amount-preview" aria-live="polite" hx-swap-oob="true">= 4,200억원</p>'
+    ) in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.expected_value_added_krw == 420_000_000_000
 
 
 def test_amount_above_the_fund_size_is_refused(applicant, draft):
@@ -398,9 +440,9 @@ def test_amount_above_the_fund_size_is_refused(applicant, draft):
     assert snapshot(draft) == before
 
 
-def test_requested_above_total_is_an_error_on_requested_and_nothing_changes(applicant, draft):
-    before = snapshot(draft)
-
+def test_requested_above_total_is_an_error_on_requested_and_the_other_fields_are_saved(
+    applicant, draft
+):
     response = browser(applicant).post(
         edit_url(draft, 3),
         step3_data(
@@ -413,17 +455,28 @@ def test_requested_above_total_is_an_error_on_requested_and_nothing_changes(appl
 
     assert response.status_code == 400
     assert response.context["form"].errors == {
-        "requested_krw": ["The requested amount cannot exceed the total project cost."]
+        "__all__": ["The other fields were saved; fix the highlighted ones to save them."],
+        "requested_krw": ["The requested amount cannot exceed the total project cost."],
+        # the stored request (500억) is above the typed total: the total waits with it
+        "total_cost_krw": [
+            "Not saved yet: it is checked together with “Amount requested from the fund (won)”."
+        ],
     }
     html = response.content.decode()
-    # the typed amounts stay, and are read back in words
+    # the typed amounts stay, and are read back in words; the next save carries the new version
     assert 'value="2,000,000,000"' in html
     assert "KRW 2 billion" in html
-    assert snapshot(draft) == before
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in html
+    draft.refresh_from_db()
+    assert (draft.total_cost_krw, draft.requested_krw, draft.private_coinvest_krw) == (
+        100_000_000_000,
+        50_000_000_000,
+        None,
+    )
+    assert draft.version == 2
 
 
-def test_end_before_start_is_an_error_on_end_date(applicant, draft):
-    before = snapshot(draft)
+def test_end_before_start_is_an_error_on_end_date_and_the_rest_is_saved(applicant, draft):
 
     response = browser(applicant).post(
         edit_url(draft, 2),
@@ -432,9 +485,15 @@ def test_end_before_start_is_an_error_on_end_date(applicant, draft):
 
     assert response.status_code == 400
     assert response.context["form"].errors == {
-        "end_date": ["The end date cannot be before the start date."]
+        "__all__": ["The other fields were saved; fix the highlighted ones to save them."],
+        "end_date": ["The end date cannot be before the start date."],
     }
-    assert snapshot(draft) == before
+    draft.refresh_from_db()
+    assert (draft.start_date, draft.end_date, draft.region) == (
+        datetime.date(2027, 1, 1),
+        datetime.date(2028, 12, 31),
+        "ulsan",
+    )
 
 
 def test_html_in_text_is_stored_as_text_and_shown_escaped(applicant, draft):
@@ -451,7 +510,7 @@ def test_html_in_text_is_stored_as_text_and_shown_escaped(applicant, draft):
     assert "&lt;b&gt;굵게&lt;/b&gt;" in html
 
 
-def test_a_partner_that_is_not_an_active_member_is_refused(applicant, draft):
+def test_a_partner_that_is_not_an_active_member_is_refused_and_the_plan_is_saved(applicant, draft):
     pending = FirmFactory(status=FirmStatus.PENDING)
     before = snapshot(draft)
 
@@ -460,8 +519,10 @@ def test_a_partner_that_is_not_an_active_member_is_refused(applicant, draft):
     )
 
     assert response.status_code == 400
-    assert list(response.context["form"].errors) == ["partners"]
-    assert snapshot(draft) == before
+    assert set(response.context["form"].errors) == {"__all__", "partners"}
+    draft.refresh_from_db()
+    assert (draft.structure, draft.trl) == ("spc", 7)
+    assert snapshot(draft)["partners"] == before["partners"] == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,6 +568,50 @@ def test_autosave_puts_errors_on_the_fields_and_saves_nothing(applicant, draft):
     assert (
         '<div id="id_total_cost_krw_error" class="portal-field-errors" hx-swap-oob="true"></div>'
     ) in html
+    assert 'name="version"' not in html
+    assert snapshot(draft) == before
+
+
+def test_autosave_saves_the_valid_fields_while_another_is_invalid(applicant, draft):
+    response = autosave(
+        browser(applicant),
+        draft,
+        3,
+        step3_data(
+            draft, requested_krw="많이", expected_value_added_krw="4200억", expected_jobs="35"
+        ),
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert re.search(
+        r"Saved at \d\d:\d\d\. Saved the other fields; the highlighted ones are not saved yet\.",
+        html,
+    )
+    assert '<input type="hidden" name="version" value="2" id="id_version" hx-swap-oob="true">' in (
+        html
+    )
+    assert (
+        '<div id="id_requested_krw_error" class="portal-field-errors" hx-swap-oob="true">'
+        f'<p class="form-hint-invalid">{INVALID_AMOUNT}</p></div>'
+    ) in html
+    draft.refresh_from_db()
+    assert (draft.expected_value_added_krw, draft.expected_jobs, draft.requested_krw) == (
+        420_000_000_000,
+        35,
+        50_000_000_000,
+    )
+    assert list(draft.history.values_list("action", flat=True)) == ["proposal.autosave"]
+
+
+def test_autosave_with_only_invalid_changes_saves_nothing_and_sends_no_version(applicant, draft):
+    before = snapshot(draft)
+
+    response = autosave(browser(applicant), draft, 1, step1_data(draft, title=""))
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Not saved: check the highlighted fields." in html
     assert 'name="version"' not in html
     assert snapshot(draft) == before
 

@@ -4,8 +4,6 @@ They only parse and shape what the browser sent; every rule about proposals live
 services.proposal_validate, whose errors the views put back on these fields.
 """
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.models import NOTE_MAX, SUMMARY_MAX, TITLE_MAX, Firm, Industry, SubAlliance
 from portal.core.forms import any_choice
+from portal.core.money import AmountParseError, parse_krw
 from portal.core.vocabulary import (
     ChannelCode,
     DocumentKind,
@@ -23,12 +22,19 @@ from portal.core.vocabulary import (
     Structure,
 )
 
-AMOUNT_PATTERN = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
-NEGATIVE_AMOUNT_PATTERN = re.compile(r"-\s*([0-9]{1,3}(,[0-9]{3})+|[0-9]+)")
+AMOUNT_ERRORS = {
+    "negative": _("The amount cannot be negative."),
+    "fraction": _("The amount must be a whole number of won."),
+    "invalid": _(
+        "Enter the amount as digits in won (180,000,000,000) or with 조, 억 and 만 "
+        "(1,800억원, 1.5조)."
+    ),
+}
 
 
 class AmountField(forms.CharField):
-    """Integer won typed as digits, with optional thousands commas: "1,500,000,000"."""
+    """Integer won typed as people write it: "1,800억원", "1.5조", "180000000000"
+    (portal.core.money.parse_krw); shown back as digits with thousands commas."""
 
     max_digits_typed = 40
 
@@ -37,11 +43,7 @@ class AmountField(forms.CharField):
         kwargs.setdefault(
             "widget",
             forms.TextInput(
-                attrs={
-                    "inputmode": "numeric",
-                    "autocomplete": "off",
-                    "maxlength": self.max_digits_typed,
-                }
+                attrs={"autocomplete": "off", "data-amount": "", "placeholder": _("e.g. 1,800억원")}
             ),
         )
         super().__init__(**kwargs)
@@ -52,17 +54,15 @@ class AmountField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = super().to_python(value).replace(" ", "")
+        text = super().to_python(value)
         if text in self.empty_values:
             return None
-        if NEGATIVE_AMOUNT_PATTERN.fullmatch(text):
-            raise ValidationError(_("The amount cannot be negative."), code="negative")
-        if len(text) > self.max_digits_typed or not AMOUNT_PATTERN.fullmatch(text):
-            raise ValidationError(
-                _("Enter the amount in whole won using digits (commas are allowed)."),
-                code="invalid",
-            )
-        return int(text.replace(",", ""))
+        if len(text) > self.max_digits_typed:
+            raise ValidationError(AMOUNT_ERRORS["invalid"], code="invalid")
+        try:
+            return parse_krw(text)
+        except AmountParseError as exc:
+            raise ValidationError(AMOUNT_ERRORS[exc.code], code=exc.code) from None
 
 
 class NamedChoiceField(forms.ModelChoiceField):

@@ -102,6 +102,13 @@ AMOUNT_FIELDS = (
     "expected_value_added_krw",
 )
 EXPECTED_JOBS_MAX = 1_000_000
+# A field whose error can come from another field's value: the requested amount is checked
+# against the total cost, the end date against the start date.
+CHECKED_AGAINST = {
+    "requested_krw": ("total_cost_krw",),
+    "private_coinvest_krw": ("total_cost_krw",),
+    "end_date": ("start_date",),
+}
 
 
 def _is_whole_number(value) -> bool:

@@ -120,6 +120,61 @@ def _step_form(step: int, user, proposal: Proposal, data=None):
     return form_class(initial=step_initial(proposal, step), **kwargs)
 
 
+def _save_valid_fields(form, request, proposal: Proposal, step: int, *, autosave: bool):
+    """Save every field of a step that is valid, even while others are not; the rest keep
+    their errors on the form. Returns the saved proposal, or None when nothing was saved.
+
+    The form's own checks leave the invalid fields out of cleaned_data; the service's rules
+    name their fields, which are then left out and the rest saved again. When a refused field
+    was not among those sent (the stored requested amount above a newly typed total cost),
+    the fields it is checked against wait with it, marked as not saved yet.
+    StaleEdit and TransitionNotAllowed go to the caller.
+    """
+    form.is_valid()
+    if "version" in form.errors:
+        return None
+    data = form.service_data()
+    partners = form.cleaned_data.get("partners") if step == 2 else None
+    while data or partners is not None:
+        try:
+            return services.proposal_update(
+                proposal_id=proposal.pk,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                data=data,
+                partners=partners,
+                autosave=autosave,
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                _apply_service_errors(form, exc)
+                return None
+            refused = {
+                field: errors
+                for field, errors in exc.message_dict.items()
+                if field not in form.errors
+            }
+            _apply_service_errors(form, ValidationError(refused))
+            sent = set(data) | ({"partners"} if partners is not None else set())
+            left_out = set(exc.message_dict) & sent
+            if not left_out:
+                for field in exc.message_dict:
+                    for other in services.CHECKED_AGAINST.get(field, ()):
+                        if other in sent and other in form.fields:
+                            left_out.add(other)
+                            form.add_error(
+                                other,
+                                _("Not saved yet: it is checked together with “%(field)s”.")
+                                % {"field": FIELD_LABELS.get(field, field)},
+                            )
+            if not left_out:
+                return None
+            data = {name: value for name, value in data.items() if name not in left_out}
+            if "partners" in left_out:
+                partners = None
+    return None
+
+
 def _role_pages(user) -> list[dict]:
     pages = []
     for role, description, url_name, link_text in ROLE_PAGES:
@@ -252,8 +307,8 @@ def proposal_new(request):
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             else:
-                messages.success(request, _("The draft was created. Continue with each step."))
-                return redirect("alliance:proposal_edit", pk=proposal.pk, step=1)
+                messages.success(request, _("The draft was created. Continue with the plan."))
+                return redirect("alliance:proposal_edit", pk=proposal.pk, step=2)
     else:
         form = BasicInfoForm(with_version=False)
     context = {"form": form, "proposal": None, "step": 1, "steps": _steps(1, None)}
@@ -279,27 +334,26 @@ def proposal_edit(request, pk, step):
     if request.method == "POST":
         form = _step_form(step, request.user, proposal, data=request.POST)
         status = 400
-        if form.is_valid():
-            try:
-                services.proposal_update(
-                    proposal_id=proposal.pk,
-                    actor=request.user,
-                    version=form.cleaned_data["version"],
-                    data=form.service_data(),
-                    partners=form.cleaned_data["partners"] if step == 2 else None,
-                )
-            except services.StaleEdit as exc:
-                # The typed values stay in the form; nothing was written.
-                status, stale_message = 409, exc.message
-            except services.TransitionNotAllowed as exc:
-                messages.error(request, exc.message)
-                return redirect("alliance:proposal_detail", pk=proposal.pk)
-            except ValidationError as exc:
-                _apply_service_errors(form, exc)
-            else:
+        try:
+            saved = _save_valid_fields(form, request, proposal, step, autosave=False)
+        except services.StaleEdit as exc:
+            # The typed values stay in the form; nothing was written.
+            status, stale_message = 409, exc.message
+        except services.TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return redirect("alliance:proposal_detail", pk=proposal.pk)
+        else:
+            if not form.errors:
                 messages.success(request, _("Saved."))
                 next_step = step + 1 if request.POST.get("action") == "next" else step
                 return redirect("alliance:proposal_edit", pk=proposal.pk, step=next_step)
+            if saved is not None and saved.version != proposal.version:
+                # The valid fields were saved: the next save starts from the new version.
+                form.data = form.data.copy()
+                form.data["version"] = str(saved.version)
+                form.add_error(
+                    None, _("The other fields were saved; fix the highlighted ones to save them.")
+                )
     else:
         form = _step_form(step, request.user, proposal)
     context = {
@@ -330,28 +384,24 @@ def proposal_autosave(request, pk):
         return render(request, "alliance/partials/autosave_status.html", context, status=409)
     form = _step_form(step, request.user, proposal, data=request.POST)
     context["form"] = form
-    status = 422
-    if form.is_valid():
-        try:
-            proposal = services.proposal_update(
-                proposal_id=proposal.pk,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                data=form.service_data(),
-                partners=form.cleaned_data["partners"] if step == 2 else None,
-                autosave=True,
+    try:
+        saved = _save_valid_fields(form, request, proposal, step, autosave=True)
+    except services.StaleEdit as exc:
+        status, context["message"], context["stale"] = 409, exc.message, True
+    except services.TransitionNotAllowed as exc:
+        status, context["message"] = 409, exc.message
+    else:
+        # 422 while any field is refused, so the page keeps warning before it is left.
+        status = 422 if form.errors else 200
+        changed = saved is not None and saved.version != proposal.version
+        if saved is not None and (changed or not form.errors):
+            context.update(proposal=saved, saved_at=timezone.localtime())
+        if form.errors:
+            context["message"] = (
+                _("Saved the other fields; the highlighted ones are not saved yet.")
+                if changed
+                else _("Not saved: check the highlighted fields.")
             )
-        except services.StaleEdit as exc:
-            status, context["message"], context["stale"] = 409, exc.message, True
-        except services.TransitionNotAllowed as exc:
-            status, context["message"] = 409, exc.message
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
-        else:
-            status = 200
-            context.update(proposal=proposal, saved_at=timezone.localtime())
-    if status == 422:
-        context["message"] = _("Not saved: check the highlighted fields.")
     return render(request, "alliance/partials/autosave_status.html", context, status=status)
 
 
