@@ -12,7 +12,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/14
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test lint install assets services browser migrate seed messages catalogues lock clean bench backup restore
+.PHONY: run site-url test lint install assets services browser migrate seed messages catalogues lock clean bench backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,13 +57,21 @@ seed: migrate
 # With DATABASE_URL and CELERY_BROKER_URL set: PostgreSQL + Redis, a real worker and beat.
 # Without: SQLite and in-process tasks. Ctrl-C stops everything together.
 # The mode follows what Django will see: the shell's CELERY_BROKER_URL, else the one in .env.
+# Links in mail point at the address served here (http://127.0.0.1:$(PORT)) unless SITE_URL is
+# set in the shell or in .env.
 run: install assets catalogues seed
 	@broker="$$($(PY) -c 'import os, environ; environ.Env.read_env(".env"); print(os.environ.get("CELERY_BROKER_URL", ""))')"; \
+	export SITE_URL="$$($(MAKE) -s --no-print-directory site-url PORT=$(PORT))"; \
+	echo "메일은 이 콘솔에 출력되며 링크는 $$SITE_URL 을 가리킵니다 / Mail is printed to this console; its links point at $$SITE_URL"; \
 	if [ -n "$$broker" ]; then \
 	  exec $(VENV)/bin/honcho -f Procfile.dev start --port $(PORT); \
 	else \
 	  exec $(PY) manage.py runserver 127.0.0.1:$(PORT); \
 	fi
+
+# The address mail links point at: SITE_URL from the shell or .env, else the one `make run` serves.
+site-url:
+	@$(PY) -c 'import os, environ; environ.Env.read_env(".env"); print(os.environ.get("SITE_URL") or "http://127.0.0.1:$(PORT)")'
 
 lint: install
 	$(VENV)/bin/ruff check .

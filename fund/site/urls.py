@@ -1,5 +1,5 @@
-"""The information site's notices, FAQ, contact, privacy policy and events, and the site
-editor's pages."""
+"""The information site's notices, FAQ, contact, privacy policy, terms of use and events, and
+the site editor's pages."""
 
 from django.urls import path
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("faq/", site.faq, name="faq"),
     path("contact/", site.contact, name="contact"),
     path("privacy/", site.privacy, name="privacy"),
+    path("terms/", site.terms, name="terms"),
     path("sources/", fact_views.sources, name="sources"),
     path("events/", site.event_list, name="event_list"),
     path("events/<int:pk>/", site.event_detail, name="event_detail"),

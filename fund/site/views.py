@@ -64,6 +64,16 @@ def privacy(request):
 
 
 @require_safe
+def terms(request):
+    """The terms of use (이용약관): the portal's own operating rule, with the retention period."""
+    return render(
+        request,
+        "fund/site/terms.html",
+        {"retention_days": settings.PERSONAL_DATA_RETENTION_DAYS},
+    )
+
+
+@require_safe
 def event_list(request):
     upcoming = Paginator(selectors.events_public_upcoming(), EVENTS_PER_PAGE).get_page(
         request.GET.get("page")

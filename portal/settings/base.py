@@ -156,7 +156,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp 4.x format). Pages carry no inline script, no inline
 # event handler and no style attribute (tests/test_security_headers.py reads every template),
 # so neither script-src nor style-src needs 'unsafe-inline'; htmx's own indicator <style> is
-# switched off in static/js/portal.js.
+# switched off by <meta name="htmx-config"> in templates/base.html.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -2,8 +2,8 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  // htmx would add an inline <style> that the Content-Security-Policy refuses (style-src 'self').
-  if (window.htmx) window.htmx.config.includeIndicatorStyles = false;
+  // htmx's own inline <style> is switched off by <meta name="htmx-config"> in base.html (the
+  // Content-Security-Policy refuses inline styles); portal.css styles its indicators.
 
   document.addEventListener("DOMContentLoaded", function () {
     // Narrow screens: the main menu folds behind the "menu" button.
