@@ -172,10 +172,10 @@ FIRMS_BY_NAME = {f.name: f for f in FIRMS}
 INSTITUTIONS = [
     # name, English, kind, website
     ("산업은행", "Korea Development Bank", "policy_bank", "https://www.kdb.co.kr"),
-    ("우리은행", "Woori Bank", "commercial_bank", "https://www.wooribank.com"),
-    ("하나은행", "Hana Bank", "commercial_bank", "https://www.kebhana.com"),
-    ("KB국민은행", "KB Kookmin Bank", "commercial_bank", "https://www.kbstar.com"),
-    ("신한은행", "Shinhan Bank", "commercial_bank", "https://www.shinhan.com"),
+    ("우리은행", "Woori Bank", "bank", "https://www.wooribank.com"),
+    ("하나은행", "Hana Bank", "bank", "https://www.kebhana.com"),
+    ("KB국민은행", "KB Kookmin Bank", "bank", "https://www.kbstar.com"),
+    ("신한은행", "Shinhan Bank", "bank", "https://www.shinhan.com"),
     ("미래에셋증권", "Mirae Asset Securities", "securities", "https://securities.miraeasset.com"),
     ("메리츠증권", "Meritz Securities", "securities", "https://home.imeritz.com"),
 ]

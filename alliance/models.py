@@ -168,7 +168,8 @@ class Firm(models.Model):
 
 
 class FinancialInstitution(models.Model):
-    """A bank, securities firm or KDB that firms may consult."""
+    """A bank, securities firm, asset manager or KDB that firms may consult; its users (role
+    `institution`) keep its offer and answer the consultations addressed to it."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
@@ -181,6 +182,11 @@ class FinancialInstitution(models.Model):
         ordering = ["name"]
         verbose_name = _("financial institution")
         verbose_name_plural = _("financial institutions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=InstitutionKind.values), name="institution_kind_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -198,6 +204,15 @@ class User(AbstractUser):
         verbose_name=_("firm"),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # A financial institution's user belongs to exactly one institution (role `institution`).
+    institution = models.ForeignKey(
+        FinancialInstitution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("financial institution"),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -227,6 +242,11 @@ class User(AbstractUser):
     @property
     def is_site_editor(self) -> bool:
         return self.has_role(Role.SITE_EDITOR)
+
+    @property
+    def is_institution_staff(self) -> bool:
+        """A financial institution's user: keeps its offer, sees its deal flow."""
+        return self.has_role(Role.INSTITUTION) and self.institution_id is not None
 
 
 def _amount_field(verbose_name, **kwargs):

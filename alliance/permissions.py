@@ -53,6 +53,20 @@ def can_handle_consultations(user: User) -> bool:
     return user.is_authenticated and (user.is_fund_staff or user.is_alliance_staff)
 
 
+def is_institution_member(user: User, consultation: Consultation) -> bool:
+    """A user of the institution the consultation is addressed to."""
+    return (
+        user.is_authenticated
+        and user.is_institution_staff
+        and user.institution_id == consultation.institution_id
+    )
+
+
+def can_answer_consultation(user: User, consultation: Consultation) -> bool:
+    """Either secretariat, or the addressed institution itself, confirms or declines."""
+    return can_handle_consultations(user) or is_institution_member(user, consultation)
+
+
 def can_see_all_consultations(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or can_handle_consultations(user))
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include((coordination_urls.urlpatterns + review_urls.urlpatterns, "pipeline"))),
     path("", include("fund.site.public_urls")),
     path("secretariat/routing/", include("fund.routing.urls")),
+    path("institutions/", include("fund.institutions.urls")),
 ]

@@ -89,5 +89,6 @@ urlpatterns = [
     path("", include("fund.api.urls")),
     path("", include("matching.api.urls")),
     path("", include("fund.routing.api.urls")),
+    path("", include("fund.institutions.api.urls")),
     re_path(r"^.*$", not_found),
 ]

@@ -62,7 +62,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
         model = FinancialInstitution
 
     name = factory.Sequence(lambda n: f"테스트은행 {n}")
-    kind = "commercial_bank"
+    kind = "bank"
 
 
 class ProposalFactory(factory.django.DjangoModelFactory):

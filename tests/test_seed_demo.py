@@ -218,13 +218,13 @@ def test_institutions_are_seeded_with_their_kinds_and_english_names():
 
     # then
     assert list(FinancialInstitution.objects.order_by("name").values_list("name", "kind")) == [
-        ("KB국민은행", "commercial_bank"),
+        ("KB국민은행", "bank"),
         ("메리츠증권", "securities"),
         ("미래에셋증권", "securities"),
         ("산업은행", "policy_bank"),
-        ("신한은행", "commercial_bank"),
-        ("우리은행", "commercial_bank"),
-        ("하나은행", "commercial_bank"),
+        ("신한은행", "bank"),
+        ("우리은행", "bank"),
+        ("하나은행", "bank"),
     ]
     assert FinancialInstitution.objects.get(name="산업은행").name_en == "Korea Development Bank"
     assert FinancialInstitution.objects.filter(name_en="").count() == 0

@@ -22,6 +22,8 @@ def consultations_visible_to(user: User) -> QuerySet[Consultation]:
         return qs
     if user.is_authenticated and user.is_applicant:
         return qs.filter(firm_id=user.firm_id)
+    if user.is_authenticated and user.is_institution_staff:
+        return qs.filter(institution_id=user.institution_id)
     return qs.none()
 
 

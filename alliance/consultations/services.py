@@ -39,6 +39,7 @@ from alliance.models import (
     User,
 )
 from alliance.permissions import (
+    can_answer_consultation,
     can_handle_consultations,
     can_request_consultation,
     can_see_all_consultations,
@@ -221,7 +222,14 @@ def _lock(consultation_id: int) -> Consultation:
 
 
 def _check_handler(actor: User) -> None:
-    if not can_handle_consultations(actor):
+    """Either secretariat or an institution's user may try; `_check_answerer` then checks the
+    locked row (an institution answers only what is addressed to it)."""
+    if not (can_handle_consultations(actor) or getattr(actor, "is_institution_staff", False)):
+        raise PermissionDenied
+
+
+def _check_answerer(actor: User, consultation: Consultation) -> None:
+    if not can_answer_consultation(actor, consultation):
         raise PermissionDenied
 
 
@@ -234,11 +242,13 @@ def consultation_confirm(
     online_url: str = "",
     staff_note: str = "",
 ) -> Consultation:
-    """A secretariat confirms a requested consultation at one of the firm's preferred times.
+    """A secretariat, or the addressed institution itself, confirms a requested consultation
+    at one of the firm's preferred times.
 
-    PermissionDenied for anyone but either secretariat; TransitionNotAllowed unless the request
-    is still open; ValidationError on `slot` (not one of the preferred, or already past),
-    `place`, `online_url` or `staff_note`. The applicant is mailed after commit.
+    PermissionDenied for anyone but either secretariat or the institution's users;
+    TransitionNotAllowed unless the request is still open; ValidationError on `slot` (not one
+    of the preferred, or already past), `place`, `online_url` or `staff_note`. The applicant is
+    mailed after commit.
     """
     _check_handler(actor)
     errors: dict[str, list[ValidationError]] = {}
@@ -254,6 +264,7 @@ def consultation_confirm(
     staff_note = _clean_text(staff_note, field="staff_note", errors=errors)
     with transaction.atomic():
         consultation = _lock(consultation_id)
+        _check_answerer(actor, consultation)
         if not consultation.is_open:
             raise TransitionNotAllowed(_("Only a request that is still open can be confirmed."))
         if not isinstance(slot, datetime.datetime) or slot not in consultation.preferred_slots:
@@ -291,11 +302,12 @@ def consultation_confirm(
 
 
 def consultation_decline(*, consultation_id: int, actor: User, reason: str) -> Consultation:
-    """A secretariat declines an open request and tells the firm why.
+    """A secretariat, or the addressed institution itself, declines an open request and tells
+    the firm why.
 
-    PermissionDenied for anyone but either secretariat; ValidationError on `reason` when it is
-    empty or too long; TransitionNotAllowed unless the request is still open. The applicant is
-    mailed after commit.
+    PermissionDenied for anyone but either secretariat or the institution's users;
+    ValidationError on `reason` when it is empty or too long; TransitionNotAllowed unless the
+    request is still open. The applicant is mailed after commit.
     """
     _check_handler(actor)
     errors: dict[str, list[ValidationError]] = {}
@@ -306,6 +318,7 @@ def consultation_decline(*, consultation_id: int, actor: User, reason: str) -> C
         raise ValidationError(errors)
     with transaction.atomic():
         consultation = _lock(consultation_id)
+        _check_answerer(actor, consultation)
         if not consultation.is_open:
             raise TransitionNotAllowed(_("Only a request that is still open can be declined."))
         previous = consultation.status

@@ -38,8 +38,12 @@ HISTORY_ACTIONS = {
 
 
 def _consultation_user(user) -> bool:
-    """Applicants and the two secretariats."""
-    return permissions.can_request_consultation(user) or permissions.can_see_all_consultations(user)
+    """Applicants, the two secretariats and the institutions (what is addressed to them)."""
+    return (
+        permissions.can_request_consultation(user)
+        or permissions.can_see_all_consultations(user)
+        or user.is_institution_staff
+    )
 
 
 consultation_users_only = only_for(_consultation_user)
@@ -73,8 +77,13 @@ def consultation_list(request):
     """Applicants: their firm's requests and the form for a new one. Secretariats: every
     request, filtered by status and institution."""
     user = request.user
-    context = {"is_staff_view": permissions.can_see_all_consultations(user)}
-    if context["is_staff_view"]:
+    context = {
+        "is_staff_view": permissions.can_see_all_consultations(user),
+        "is_institution_view": user.is_institution_staff,
+    }
+    if context["is_institution_view"]:
+        rows = consultations_selectors.consultation_list(user)
+    elif context["is_staff_view"]:
         institutions = list(FinancialInstitution.objects.order_by("name"))
         form = ConsultationFilterForm(request.GET or None, institutions=institutions)
         filters = form.filters() if form.is_bound else {}
@@ -127,7 +136,7 @@ def consultation_new(request):
 def render_detail(request, consultation: Consultation, status: int = 200, **forms):
     """The detail page with the forms the user may use (bound ones keep their errors)."""
     user = request.user
-    can_handle = consult.can_handle_consultations(user) and consultation.is_open
+    can_handle = permissions.can_answer_consultation(user, consultation) and consultation.is_open
     can_cancel = consult.is_firm_member(user, consultation) and consultation.is_cancellable
     context = {
         "consultation": consultation,

@@ -65,8 +65,9 @@ class FirmStatus(models.TextChoices):
 
 class InstitutionKind(models.TextChoices):
     POLICY_BANK = "policy_bank", _("Policy bank")
-    COMMERCIAL_BANK = "commercial_bank", _("Commercial bank")
+    BANK = "bank", _("Bank")
     SECURITIES = "securities", _("Securities firm")
+    ASSET_MANAGER = "asset_manager", _("Asset manager")
     OTHER = "other", _("Other financial institution")
 
 
@@ -136,6 +137,7 @@ class Role(models.TextChoices):
     ALLIANCE_SECRETARIAT = "alliance_secretariat", _("Alliance secretariat (KEIT)")
     FUND_SECRETARIAT = "fund_secretariat", _("Fund secretariat (KDB)")
     SITE_EDITOR = "site_editor", _("Site editor")
+    INSTITUTION = "institution", _("Financial institution")
 
 
 class ChannelCode(models.TextChoices):

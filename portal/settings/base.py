@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "fund",
     "matching",
     "fund.routing",
+    "fund.institutions",
 ]
 
 MIDDLEWARE = [
