@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include((coordination_urls.urlpatterns + review_urls.urlpatterns, "pipeline"))),
     path("", include("fund.site.public_urls")),
     path("secretariat/routing/", include("fund.routing.urls")),
+    path("", include("fund.overview.urls")),
+    path("", include("fund.ministry.urls")),
 ]

@@ -136,6 +136,7 @@ class Role(models.TextChoices):
     ALLIANCE_SECRETARIAT = "alliance_secretariat", _("Alliance secretariat (KEIT)")
     FUND_SECRETARIAT = "fund_secretariat", _("Fund secretariat (KDB)")
     SITE_EDITOR = "site_editor", _("Site editor")
+    MINISTRY = "ministry", _("Ministry")
 
 
 class ChannelCode(models.TextChoices):

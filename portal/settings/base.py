@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "fund",
     "matching",
     "fund.routing",
+    "fund.ministry",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,8 @@ REST_FRAMEWORK = {
         "anon": "60/minute",
         "user": "600/minute",
         "token": "10/minute",
+        # The public self-check (자가진단), pages and API together, per client address.
+        "self_check": "20/minute",
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
