@@ -11,7 +11,11 @@ from fund.ministry.models import InfraPlan, InfraPlanProposal, Ministry, Recomme
 from fund.ministry.services import proposal_recommend
 from fund.routing import selectors as routing_selectors
 from fund.routing.policy import Facts, PolicyInvalid, decide, validate_policy
-from tests.api_helpers import API, client_for
+from tests.api_helpers import (
+    API,
+    _fresh_throttles,  # noqa: F401  (a fixture)
+    client_for,
+)
 from tests.factories import FirmFactory, ProposalFactory
 from tests.ministry_support import ministry_user
 from tests.pipeline_support import in_review, submitted_proposal
