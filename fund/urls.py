@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("fund.site.public_urls")),
     path("secretariat/routing/", include("fund.routing.urls")),
     path("institutions/", include("fund.institutions.urls")),
+    path("", include("fund.overview.urls")),
+    path("", include("fund.ministry.urls")),
 ]

@@ -38,6 +38,7 @@ EXPECTED_USERS = {
     "kdb": ({Role.FUND_SECRETARIAT}, None, False, False),
     "editor": ({Role.SITE_EDITOR}, None, False, False),
     "admin": (set(), None, True, True),
+    "motie": ({Role.MINISTRY}, None, False, False),
 }
 
 

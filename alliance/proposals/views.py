@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliance import permissions
 from alliance.firms import selectors as firms_selectors
 from alliance.firms.secretariat_views import STAFF_ONLY, secretariat_only
-from alliance.models import Firm, Proposal
+from alliance.models import Firm, Industry, Proposal, SubAlliance
 from alliance.proposals import selectors, services
 from alliance.proposals.forms import (
     FIELD_STEPS,
@@ -37,6 +37,19 @@ from portal.core.forms import add_service_errors
 from portal.core.vocabulary import FundUse, Role
 
 WORKSPACE_PAGE_SIZE = 25
+# The public self-check's answers, put in the session when a visitor asks to carry them into
+# a new draft (fund.site.self_check); the first draft created afterwards takes them in.
+SELF_CHECK_SESSION_KEY = "self_check_answers"
+CARRIED_FIELDS = (
+    "fund_uses",
+    "structure",
+    "region",
+    "trl",
+    "ai_related",
+    "total_cost_krw",
+    "requested_krw",
+    "private_coinvest_krw",
+)
 
 STEP_TITLES = {
     **{number: form_class.title_text for number, form_class in STEP_FORMS.items()},
@@ -60,6 +73,15 @@ ROLE_PAGES = (
         gettext_lazy("Site editor: you publish the information site's notices, FAQ and events."),
         "site:editor_dashboard",
         gettext_lazy("Editor's pages"),
+    ),
+    (
+        Role.MINISTRY,
+        gettext_lazy(
+            "Ministry: the pipeline and the fund's commitments in aggregate; the Ministry of "
+            "Trade, Industry and Energy also recommends proposals and plans shared infrastructure."
+        ),
+        "overview:ministry",
+        gettext_lazy("Ministry overview"),
     ),
 )
 
@@ -293,25 +315,50 @@ def dashboard(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def _carried_answers(request) -> tuple[dict, dict]:
+    """The self-check's answers in the session: (values for the draft, step 1's initial)."""
+    answers = request.session.get(SELF_CHECK_SESSION_KEY)
+    if not isinstance(answers, dict):
+        return {}, {}
+    data = {field: answers[field] for field in CARRIED_FIELDS if field in answers}
+    initial = {"ai_related": bool(answers.get("ai_related"))}
+    for field, model in (("sub_alliance", SubAlliance), ("industry", Industry)):
+        found = model.objects.filter(code=answers.get(field) or "").first()
+        if found is not None:
+            initial[field] = found
+    return data, initial
+
+
 def proposal_new(request):
-    """Step 1 for a proposal that does not exist yet; saving it creates the draft."""
+    """Step 1 for a proposal that does not exist yet; saving it creates the draft, with the
+    self-check's answers when the visitor carried them here."""
     if not permissions.can_create_proposal(request.user):
         raise PermissionDenied
     status = 200
+    carried, initial = _carried_answers(request)
     if request.method == "POST":
         form = BasicInfoForm(request.POST, with_version=False)
         status = 400
         if form.is_valid():
             try:
-                proposal = services.proposal_create(actor=request.user, data=form.service_data())
+                proposal = services.proposal_create(
+                    actor=request.user, data={**carried, **form.service_data()}
+                )
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             else:
+                request.session.pop(SELF_CHECK_SESSION_KEY, None)
                 messages.success(request, _("The draft was created. Continue with the plan."))
                 return redirect("alliance:proposal_edit", pk=proposal.pk, step=2)
     else:
-        form = BasicInfoForm(with_version=False)
-    context = {"form": form, "proposal": None, "step": 1, "steps": _steps(1, None)}
+        form = BasicInfoForm(with_version=False, initial=initial)
+    context = {
+        "form": form,
+        "proposal": None,
+        "step": 1,
+        "steps": _steps(1, None),
+        "carried_self_check": bool(carried),
+    }
     return render(request, "alliance/proposal_form.html", context, status=status)
 
 

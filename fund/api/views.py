@@ -25,6 +25,7 @@ from alliance.api.serializers import SUB_ALLIANCE_CODES, ProposalOutput
 from alliance.api.views import OBJECT_ID
 from alliance.api.views import ProposalViewSet as AllianceProposalViewSet
 from alliance.models import Industry
+from fund.api.ministry import ProposalRecommendMixin
 from fund.api.serializers import (
     REVIEW_ROW_FIELDS,
     AdvanceInput,
@@ -439,7 +440,7 @@ class EventViewSet(viewsets.ViewSet):
 
 
 @extend_schema(tags=["proposals"])
-class ProposalViewSet(ProposalMatchesMixin, AllianceProposalViewSet):
+class ProposalViewSet(ProposalMatchesMixin, ProposalRecommendMixin, AllianceProposalViewSet):
     """AX investment proposals (alliance.api) with their match results (matching.api) and the
     coordination and review actions: refer (KEIT), advance and decide (KDB), and KDB's
     request for information under review."""

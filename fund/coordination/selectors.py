@@ -16,6 +16,7 @@ from alliance.proposals.selectors import (
 from fund.coordination.models import CoordinationPacket
 from fund.coordination.permissions import can_screen, can_see_queue
 from fund.coordination.services import PacketNotFound, packet_get
+from fund.ministry.selectors import with_recommended
 from matching.selectors import active_rule_set, proposals_with_best_match
 from portal.core.vocabulary import ProposalStatus
 
@@ -28,8 +29,11 @@ def screening_queryset(user: User, filters: dict) -> QuerySet[Proposal]:
     qs = proposals_visible_to(user).filter(status=ProposalStatus.SUBMITTED)
     qs = proposals_filtered(qs, filters)
     # The same ranking as KEIT's list of every proposal.
-    return proposals_with_best_match(
-        qs, filters=filters, sort="score_fifo", rule_set=active_rule_set()
+    # Each with `recommended`: 산업부 recommended it to the fund (a subquery, no extra query).
+    return with_recommended(
+        proposals_with_best_match(
+            qs, filters=filters, sort="score_fifo", rule_set=active_rule_set()
+        )
     )
 
 

@@ -22,6 +22,7 @@ from fund.coordination import selectors
 from fund.coordination import services as coordination
 from fund.coordination.forms import PacketFilterForm, ReferForm, ScreeningFilterForm
 from fund.coordination.models import PacketState
+from fund.ministry import selectors as ministry_selectors
 from matching import selectors as matching_selectors
 from portal.core.access import only_for
 from portal.core.errors import TransitionNotAllowed
@@ -67,6 +68,7 @@ def _screening_detail(request, proposal, refer_form, status=200):
         "packets": selectors.proposal_packets(proposal),
         "partners": proposal.partners.order_by("name"),
         "documents": proposal.documents.order_by("uploaded_at", "id"),
+        "recommendation": ministry_selectors.recommendation_for(proposal.pk, request.user),
     }
     return render(request, "fund/pipeline/screening_detail.html", context, status=status)
 

@@ -274,6 +274,7 @@ class TableRow:
     requested_krw: int
     approved_krw: int | None
     reviewer: str | None
+    recommended: bool = False  # 산업부 recommended it (fund.ministry)
 
     @property
     def channel_label(self) -> str:
@@ -298,6 +299,7 @@ TABLE_FIELDS = (
     "requested_krw",
     "approved_krw",
     "reviewer__username",
+    "proposal__ministry_recommendation__proposal",
 )
 
 
@@ -321,6 +323,7 @@ def pipeline_table_page(
             requested_krw=v["requested_krw"],
             approved_krw=v["approved_krw"],
             reviewer=v["reviewer__username"],
+            recommended=v["proposal__ministry_recommendation__proposal"] is not None,
         )
         for v in values
     ]

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from alliance.proposals.history import history_rows
 from alliance.proposals.selectors import reference_lists
 from fund.coordination import selectors as coordination_selectors
+from fund.ministry import selectors as ministry_selectors
 from fund.review import permissions as review_permissions
 from fund.review import selectors
 from fund.review import services as pipeline
@@ -257,6 +258,7 @@ def _review_detail(
         "release_form": release_form
         or ReleaseForm(initial={"amount_krw": commitment.live_krw if commitment else None}),
         "packets": coordination_selectors.proposal_packets(proposal),
+        "recommendation": ministry_selectors.recommendation_for(proposal.pk, request.user),
         "history": history_rows(proposal, request.user),
         "comments": selectors.review_comments(review),
         "comment_form": comment_form or CommentForm(),

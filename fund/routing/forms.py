@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from alliance.reference_data import SUB_ALLIANCES
-from fund.routing.policy import CHANNELS, DAILY_CAP_MAX, NOTIFY
+from fund.routing.policy import CHANNELS, DAILY_CAP_MAX, NOTIFY, RECOMMENDED_BONUS_MAX
 from fund.routing.services import DESCRIPTION_MAX, NAME_MAX
 from portal.core.vocabulary import FUND_SIZE_KRW, INDUSTRIES, ChannelCode
 
@@ -91,6 +91,13 @@ class ChannelPolicyForm(forms.Form):
     )
     min_requested_krw = _amount(_("Requested amount at least (won)"))
     max_requested_krw = _amount(_("Requested amount at most (won)"))
+    recommended_bonus = forms.IntegerField(
+        label=_("Points added when the ministry recommended the proposal"),
+        required=False,
+        min_value=0,
+        max_value=RECOMMENDED_BONUS_MAX,
+        widget=forms.NumberInput(attrs={"step": "1"}),
+    )
 
     def __init__(self, *args, code: str, **kwargs):
         self.code = code
@@ -108,7 +115,7 @@ class ChannelPolicyForm(forms.Form):
         )
 
     def number_fields(self):
-        return [self[name] for name in ("min_score", "daily_cap")]
+        return [self[name] for name in ("min_score", "daily_cap", "recommended_bonus")]
 
     def amount_fields(self):
         return [self[name] for name in ("min_requested_krw", "max_requested_krw")]
@@ -132,6 +139,7 @@ class ChannelPolicyForm(forms.Form):
             "industries_out": list(data["industries_out"]),
             "min_requested_krw": data["min_requested_krw"],
             "max_requested_krw": data["max_requested_krw"],
+            "recommended_bonus": data.get("recommended_bonus") or 0,
         }
 
 

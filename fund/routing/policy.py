@@ -49,7 +49,11 @@ CHANNEL_DEFAULTS = {
     "industries_out": [],
     "min_requested_krw": None,
     "max_requested_krw": None,
+    # Points added to the score for the minimum when 산업부 recommended the proposal (S1 ①:
+    # "recommended by 산업부 counts as a plus"); how many is KEIT's choice (D23).
+    "recommended_bonus": 0,
 }
+RECOMMENDED_BONUS_MAX = 30
 LISTS = {
     "sub_alliances_in": SUB_ALLIANCE_LABELS,
     "sub_alliances_out": SUB_ALLIANCE_LABELS,
@@ -124,6 +128,12 @@ def _channel_errors(code: str, body, errors: dict) -> dict:
     score = settings["min_score"]
     if not _is_int(score) or not 0 <= score <= 100:
         errors[f"{base}.min_score"] = [_("Give a minimum score from 0 to 100.")]
+    bonus = settings["recommended_bonus"]
+    if not _is_int(bonus) or not 0 <= bonus <= RECOMMENDED_BONUS_MAX:
+        errors[f"{base}.recommended_bonus"] = [
+            _("Give the points for a recommendation from 0 to %(n)s.")
+            % {"n": RECOMMENDED_BONUS_MAX}
+        ]
     cap = settings["daily_cap"]
     if cap is not None:
         if not _is_int(cap):
@@ -234,6 +244,7 @@ class Facts:
     industry: str | None
     requested_krw: int | None
     results: tuple[tuple[str, bool, int], ...]
+    recommended: bool = False  # 산업부 recommended it (fund.ministry)
 
 
 @dataclass
@@ -281,12 +292,16 @@ def decide(
     if not rules["route"]:
         reasons.append(_reason("channel_routed", False, channel))
         return Decision(route=False, channel=channel, score=score, reasons=reasons)
+    # A policy stored before the setting existed counts no points.
+    bonus = rules.get("recommended_bonus", 0) if facts.recommended else 0
+    if bonus:
+        reasons.append(_reason("recommended", True, channel, bonus=bonus))
     reasons.append(
         _reason(
             "min_score",
-            score >= rules["min_score"],
+            score + bonus >= rules["min_score"],
             channel,
-            score=score,
+            score=score + bonus,
             min_score=rules["min_score"],
         )
     )
@@ -371,6 +386,12 @@ def _texts(reason: dict) -> tuple[str, str]:
                 f"정책이 {ch_ko} 채널을 자동 연계하지 않습니다.",
                 f"The policy does not route {ch_en} automatically.",
             )
+        )
+    if code == "recommended":
+        return (
+            f"산업통상부가 추천한 제안서이므로 점수에 {p['bonus']}점을 더합니다.",
+            f"Recommended by the Ministry of Trade, Industry and Energy: {p['bonus']} points "
+            "are added to the score.",
         )
     if code == "min_score":
         if met:

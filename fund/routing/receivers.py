@@ -24,3 +24,9 @@ def routing_on_page(sender, *, request, proposal, **kwargs) -> dict:
     """The proposal page says when and why the proposal went to the fund (routed by policy N,
     or referred by KEIT) and, to the secretariats, why it is held."""
     return {"routing": selectors.routing_status(proposal, request.user)}
+
+
+@receiver(signals.proposal_recommended, dispatch_uid="routing.look_at_recommended_proposal")
+def look_at_recommended_proposal(sender, *, proposal_id, **kwargs) -> None:
+    """산업부 recommended a proposal: a policy may count it, so it is a candidate again."""
+    services.candidates_after_scoring(proposal_ids=[proposal_id])

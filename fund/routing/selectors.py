@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from alliance.models import Proposal, User
 from fund.coordination.models import CoordinationPacket, PacketKind
+from fund.ministry.selectors import recommended_ids, with_recommended
 from fund.routing.models import (
     SWITCH_ID,
     PolicyStatus,
@@ -73,6 +74,12 @@ def routed_on(day: datetime.date) -> dict[str, int]:
     return dict(rows)
 
 
+def _has_bonus(document: dict) -> bool:
+    return any(
+        body["route"] and body.get("recommended_bonus", 0) for body in document["channels"].values()
+    )
+
+
 def _has_caps(document: dict) -> bool:
     return any(
         body["route"] and body["daily_cap"] is not None for body in document["channels"].values()
@@ -99,13 +106,13 @@ def proposal_facts(ids: Iterable[int]) -> dict[int, Facts]:
     ids = list(ids)
     if not ids:
         return {}
-    rows = Proposal.objects.filter(pk__in=ids).values_list(
-        "pk", "status", "sub_alliance__code", "industry__code", "requested_krw"
+    rows = with_recommended(Proposal.objects.filter(pk__in=ids)).values_list(
+        "pk", "status", "sub_alliance__code", "industry__code", "requested_krw", "recommended"
     )
     results = _results(ids)
     return {
-        pk: Facts(pk, status, sub_alliance, industry, requested, results.get(pk, ()))
-        for pk, status, sub_alliance, industry, requested in rows
+        pk: Facts(pk, status, sub_alliance, industry, requested, results.get(pk, ()), recommended)
+        for pk, status, sub_alliance, industry, requested, recommended in rows
     }
 
 
@@ -117,10 +124,12 @@ def _code(proposal: Proposal, relation: str) -> str | None:
     return getattr(proposal, relation).code
 
 
-def _facts_of(proposals: list[Proposal]) -> dict[int, Facts]:
+def _facts_of(proposals: list[Proposal], *, recommended: bool = False) -> dict[int, Facts]:
     """Facts of proposals already loaded (their sub-alliance and industry joined): one query,
-    for the results."""
+    for the results, and one more for 산업부's recommendations when `recommended` (the policy
+    counts them)."""
     results = _results(p.pk for p in proposals)
+    chosen = recommended_ids(p.pk for p in proposals) if recommended else set()
     return {
         p.pk: Facts(
             p.pk,
@@ -129,6 +138,7 @@ def _facts_of(proposals: list[Proposal]) -> dict[int, Facts]:
             _code(p, "industry"),
             p.requested_krw,
             results.get(p.pk, ()),
+            p.pk in chosen,
         )
         for p in proposals
     }
@@ -193,7 +203,7 @@ def routing_statuses(proposals: Iterable[Proposal], user: User) -> dict[int, dic
     if waiting and can_see_held_reasons(user):
         policy = active_policy()
         if policy is not None:
-            facts = _facts_of(waiting)
+            facts = _facts_of(waiting, recommended=_has_bonus(policy.document))
             counts = routed_on(today()) if _has_caps(policy.document) else {}
             for p in waiting:
                 statuses[p.pk] = held_status(policy, facts[p.pk], counts, bool(policy.paused))

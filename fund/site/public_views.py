@@ -16,6 +16,7 @@ from fund.capacity.selectors import (
     fund_targets,
     regional_share,
 )
+from fund.ministry import permissions as ministry_permissions
 from fund.site import facts
 from portal.core.aggregate_cache import cached
 from portal.core.vocabulary import ChannelCode, ProposalStatus
@@ -133,8 +134,12 @@ def alliance_overview(request):
 
 
 def _can_see_dashboard(user) -> bool:
+    """Both secretariats, and both ministries (aggregates only: no firm is named here)."""
     return user.is_authenticated and (
-        user.is_superuser or user.is_alliance_staff or user.is_fund_staff
+        user.is_superuser
+        or user.is_alliance_staff
+        or user.is_fund_staff
+        or ministry_permissions.can_see_overview(user)
     )
 
 

@@ -4,7 +4,7 @@ the site editor's pages."""
 from django.urls import path
 
 from fund.site import editor_views as editor
-from fund.site import fact_views
+from fund.site import fact_views, self_check_views
 from fund.site import views as site
 
 app_name = "site"
@@ -16,6 +16,8 @@ urlpatterns = [
     path("privacy/", site.privacy, name="privacy"),
     path("terms/", site.terms, name="terms"),
     path("sources/", fact_views.sources, name="sources"),
+    path("self-check/", self_check_views.self_check, name="self_check"),
+    path("self-check/carry/", self_check_views.self_check_carry, name="self_check_carry"),
     path("events/", site.event_list, name="event_list"),
     path("events/<int:pk>/", site.event_detail, name="event_detail"),
     path("events/<int:pk>/registered/", site.event_registered, name="event_registered"),

@@ -34,3 +34,7 @@ proposals_scored = Signal()
 # proposals went to the fund, or why it has not; receivers return {proposal id: status dict}.
 # kwargs: proposals (list of Proposal), user (who reads it).
 proposal_routing_requested = Signal()
+
+# fund.ministry → fund.routing: 산업부 recommended this proposal to the fund; the routing policy
+# looks at it again (a policy may count the recommendation). kwargs: proposal_id (int).
+proposal_recommended = Signal()

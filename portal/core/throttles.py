@@ -4,7 +4,7 @@ Kept apart from portal.core.api: DRF imports these while it defines APIView itse
 """
 
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 
 class _SettingsRateMixin:
@@ -39,3 +39,13 @@ class TokenObtainThrottle(_SettingsRateMixin, AnonRateThrottle):
     """Password guessing through the token endpoint: a much lower rate per client address."""
 
     scope = "token"
+
+
+class SelfCheckThrottle(_SettingsRateMixin, SimpleRateThrottle):
+    """The public self-check runs the rule set for anyone: limited per client address, signed in
+    or not (pages and API share the count)."""
+
+    scope = "self_check"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -138,6 +138,7 @@ class Role(models.TextChoices):
     FUND_SECRETARIAT = "fund_secretariat", _("Fund secretariat (KDB)")
     SITE_EDITOR = "site_editor", _("Site editor")
     INSTITUTION = "institution", _("Financial institution")
+    MINISTRY = "ministry", _("Ministry")
 
 
 class ChannelCode(models.TextChoices):

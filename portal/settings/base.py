@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "matching",
     "fund.routing",
     "fund.institutions",
+    "fund.ministry",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,8 @@ REST_FRAMEWORK = {
         "anon": "60/minute",
         "user": "600/minute",
         "token": "10/minute",
+        # The public self-check (자가진단), pages and API together, per client address.
+        "self_check": "20/minute",
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
