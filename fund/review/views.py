@@ -329,73 +329,73 @@ def pipeline_decide(request, pk):
     return redirect("pipeline:detail", pk=review.proposal_id)
 
 
-@require_POST
-@kdb_only
-def pipeline_reopen(request, pk):
+def _review_action(request, pk, *, form_class, form_name: str, act, done: str):
+    """What every action on the review page does: bind its form, run the service with the
+    form's values, put a refusal on the form (400, the page shown again with it) or, for a
+    move the stage no longer allows, in a message; then back to the review page."""
     review = selectors.review_get_for_user(request.user, pk)
-    form = ReopenForm(request.POST)
+    form = form_class(request.POST)
     form.is_valid()
     try:
-        pipeline.proposal_reopen(
-            proposal_id=review.proposal_id,
-            actor=request.user,
-            reason=form.cleaned_data.get("reason", ""),
-        )
+        act(review, form.cleaned_data)
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return _review_detail(request, review, reopen_form=form, status=400)
+        return _review_detail(request, review, **{form_name: form}, status=400)
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The proposal is back before the investment review committee."))
+        messages.success(request, done)
     return redirect("pipeline:detail", pk=review.proposal_id)
+
+
+@require_POST
+@kdb_only
+def pipeline_reopen(request, pk):
+    return _review_action(
+        request,
+        pk,
+        form_class=ReopenForm,
+        form_name="reopen_form",
+        act=lambda review, data: pipeline.proposal_reopen(
+            proposal_id=review.proposal_id, actor=request.user, reason=data.get("reason", "")
+        ),
+        done=_("The proposal is back before the investment review committee."),
+    )
 
 
 @require_POST
 @kdb_only
 def pipeline_release(request, pk):
-    review = selectors.review_get_for_user(request.user, pk)
-    form = ReleaseForm(request.POST)
-    form.is_valid()
-    try:
-        pipeline.proposal_release_commitment(
+    return _review_action(
+        request,
+        pk,
+        form_class=ReleaseForm,
+        form_name="release_form",
+        act=lambda review, data: pipeline.proposal_release_commitment(
             proposal_id=review.proposal_id,
             actor=request.user,
-            amount_krw=form.cleaned_data.get("amount_krw"),
-            reason=form.cleaned_data.get("reason", ""),
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return _review_detail(request, review, release_form=form, status=400)
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("The amount was released to the channel; KEIT and the applicant are told.")
-        )
-    return redirect("pipeline:detail", pk=review.proposal_id)
+            amount_krw=data.get("amount_krw"),
+            reason=data.get("reason", ""),
+        ),
+        done=_("The amount was released to the channel; KEIT and the applicant are told."),
+    )
 
 
 @require_POST
 @kdb_only
 def pipeline_request_info(request, pk):
-    review = selectors.review_get_for_user(request.user, pk)
-    form = FundQuestionForm(request.POST)
-    form.is_valid()
-    try:
-        pipeline.proposal_request_info(
+    return _review_action(
+        request,
+        pk,
+        form_class=FundQuestionForm,
+        form_name="question_form",
+        act=lambda review, data: pipeline.proposal_request_info(
             proposal_id=review.proposal_id,
             actor=request.user,
-            question=form.cleaned_data.get("question", ""),
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return _review_detail(request, review, question_form=form, status=400)
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your question was sent to KEIT."))
-    return redirect("pipeline:detail", pk=review.proposal_id)
+            question=data.get("question", ""),
+        ),
+        done=_("Your question was sent to KEIT."),
+    )
 
 
 @require_POST
