@@ -14,6 +14,7 @@ urlpatterns = [
     path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/edit/<int:step>/", proposals.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/autosave/", proposals.proposal_autosave, name="proposal_autosave"),
+    path("proposals/amount-preview/", proposals.amount_preview, name="amount_preview"),
     path("proposals/<int:pk>/submit/", proposals.proposal_submit, name="proposal_submit"),
     path("proposals/<int:pk>/withdraw/", proposals.proposal_withdraw, name="proposal_withdraw"),
     path("proposals/<int:pk>/documents/", documents.document_upload, name="document_upload"),

@@ -1,6 +1,7 @@
 """The REST API's resources: auth, firms, proposals, matches, documents, channels, site."""
 
 import pytest
+from django.conf import settings
 from rest_framework.authtoken.models import Token
 
 from alliance.models import AuditLog, Firm, Proposal, ProposalDocument, User
@@ -204,6 +205,24 @@ def test_an_invalid_update_names_the_field_and_changes_nothing(applicant, draft)
     assert list(response.json()) == ["requested_krw"]
     draft.refresh_from_db()
     assert (draft.requested_krw, draft.version) == (50_000_000_000, 1)
+
+
+@pytest.mark.parametrize(("field", "limit"), [("title", 200), ("summary", 5000)])
+def test_an_over_long_text_is_refused_with_its_limit_and_never_cut(field, limit, applicant, draft):
+    client = client_for(applicant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    before = (draft.title, draft.summary)
+
+    response = client.patch(
+        f"{API}/proposals/{draft.pk}/", {"version": 1, field: "가" * (limit + 1)}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        field: [f"At most {limit} characters: shorten the text (nothing was cut)."]
+    }
+    draft.refresh_from_db()
+    assert ((draft.title, draft.summary), draft.version) == (before, 1)
 
 
 def test_submit_then_withdraw(applicant, draft):

@@ -335,9 +335,40 @@ def test_megabyte_title_is_a_field_error_and_nothing_changes(applicant, draft):
 
     assert response.status_code == 400
     assert response.context["form"].errors["title"] == [
-        "Ensure this value has at most 200 characters (it has 1048576)."
+        "At most 200 characters: this text has 1,048,576. Shorten it to save."
     ]
     assert snapshot(draft) == before
+
+
+def test_text_fields_show_their_limit_and_let_the_browser_take_longer_text(applicant, draft):
+    html = browser(applicant).get(edit_url(draft, 1)).content.decode()
+
+    # No maxlength: a pasted 10,000-character title reaches the server and is refused there,
+    # with the limit, instead of being cut to 200 characters without a word.
+    assert "maxlength" not in html
+    assert 'data-max-chars="200"' in html
+    assert 'data-max-chars="5000"' in html
+    count = len(draft.title)
+    assert (
+        '<p class="form-hint portal-char-count" id="id_title_count" '
+        'data-char-count-for="id_title">'
+        f"<span data-char-count>{count}</span> of at most 200 characters</p>"
+    ) in html
+    assert "of at most 5,000 characters" in html
+
+
+def test_autosave_refuses_an_over_long_summary_on_its_field_and_saves_the_title(applicant, draft):
+    response = autosave(
+        browser(applicant), draft, 1, step1_data(draft, title="새 제목", summary="가" * 10_000)
+    )
+
+    assert response.status_code == 422
+    assert (
+        "At most 5,000 characters: this text has 10,000. Shorten it to save."
+        in response.content.decode()
+    )
+    draft.refresh_from_db()
+    assert (draft.title, draft.summary) == ("새 제목", "AI 기반 스마트 공장 전환 사업")
 
 
 def test_a_body_above_the_request_limit_is_a_400_not_a_500(applicant, draft):
@@ -614,6 +645,79 @@ def test_autosave_with_only_invalid_changes_saves_nothing_and_sends_no_version(a
     assert "Not saved: check the highlighted fields." in html
     assert 'name="version"' not in html
     assert snapshot(draft) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (
+            "4200억",
+            '<p id="id_total_cost_krw_krw" class="form-hint-information '
+            'portal-amount-preview" aria-live="polite">= 4,200억원</p>',
+        ),
+        (
+            "1.5조",
+            '<p id="id_total_cost_krw_krw" class="form-hint-information '
+            'portal-amount-preview" aria-live="polite">= 1조 5,000억원</p>',
+        ),
+        (
+            "4200억달러",
+            '<p id="id_total_cost_krw_krw" class="form-hint-invalid '
+            f'portal-amount-preview" aria-live="polite">{INVALID_AMOUNT}</p>',
+        ),
+    ],
+)
+def test_an_amount_is_read_back_in_words_while_it_is_typed_and_nothing_is_saved(
+    typed, shown, applicant, draft
+):
+    before = snapshot(draft)
+    client = browser(applicant, "ko")
+
+    response = client.get(
+        reverse("alliance:amount_preview"), {"field": "total_cost_krw", "total_cost_krw": typed}
+    )
+
+    assert response.status_code == 200
+    assert response.content.decode().strip() == shown
+    assert snapshot(draft) == before
+
+
+def test_the_amount_preview_answers_only_for_amount_fields_and_signed_in_users(applicant):
+    url = reverse("alliance:amount_preview")
+    assert browser(applicant).get(url, {"field": "title", "title": "1"}).status_code == 404
+    assert browser().get(url, {"field": "total_cost_krw"}).status_code == 302
+
+
+def test_amount_inputs_ask_for_their_preview_as_they_are_typed(applicant, draft):
+    html = browser(applicant).get(edit_url(draft, 3)).content.decode()
+
+    preview_url = reverse("alliance:amount_preview")
+    assert (
+        f'<input type="text" name="requested_krw" value="50,000,000,000" autocomplete="off" '
+        f'data-amount="" placeholder="e.g. 1,800억원" hx-get="{preview_url}" '
+        'hx-trigger="input changed delay:400ms" hx-swap="outerHTML" hx-sync="this:replace" '
+        'hx-target="#id_requested_krw_krw" hx-vals="{&quot;field&quot;: &quot;requested_krw&quot;}"'
+    ) in html
+
+
+def test_partners_are_a_searchable_list_of_check_boxes(applicant, draft, other_firm):
+    html = browser(applicant).get(edit_url(draft, 2)).content.decode()
+
+    assert "<select" not in html.split("data-partner-picker")[1].split("</fieldset>")[0]
+    assert 'type="search" id="id_partners_search"' in html
+    assert (
+        f'<input type="checkbox" name="partners" value="{other_firm.pk}" data-partner-option'
+    ) in html
+    assert "Hold Ctrl" not in html
+
+
+def test_partners_ticked_in_the_list_are_saved(applicant, draft, other_firm):
+    response = browser(applicant).post(
+        edit_url(draft, 2), {**STEP2, "version": "1", "partners": [str(other_firm.pk)]}
+    )
+
+    assert response.status_code == 302
+    assert snapshot(draft)["partners"] == [other_firm.pk]
 
 
 def test_autosave_with_a_stale_version_answers_409(applicant, draft):

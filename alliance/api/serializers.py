@@ -6,7 +6,7 @@ services hold every rule and answer with field errors of their own.
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Manager, QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -238,11 +238,21 @@ def _amount(help_text: str):
     )
 
 
+# An over-long text is refused with its limit, never shortened to fit.
+TOO_LONG = {
+    "max_length": gettext_lazy(
+        "At most {max_length} characters: shorten the text (nothing was cut)."
+    )
+}
+
+
 class ProposalFieldsInput(serializers.Serializer):
     """The editable fields of a proposal; every one optional (drafts may be incomplete)."""
 
-    title = serializers.CharField(max_length=TITLE_MAX, required=False)
-    summary = serializers.CharField(max_length=SUMMARY_MAX, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=TITLE_MAX, required=False, error_messages=TOO_LONG)
+    summary = serializers.CharField(
+        max_length=SUMMARY_MAX, required=False, allow_blank=True, error_messages=TOO_LONG
+    )
     sub_alliance = serializers.SlugRelatedField(
         slug_field="code", queryset=SubAlliance.objects.all(), required=False, allow_null=True
     )
@@ -288,7 +298,7 @@ class ProposalFieldsInput(serializers.Serializer):
 
 
 class ProposalCreateInput(ProposalFieldsInput):
-    title = serializers.CharField(max_length=TITLE_MAX)
+    title = serializers.CharField(max_length=TITLE_MAX, error_messages=TOO_LONG)
 
 
 class ProposalUpdateInput(ProposalFieldsInput):

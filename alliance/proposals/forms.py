@@ -4,13 +4,17 @@ They only parse and shape what the browser sent; every rule about proposals live
 services.proposal_validate, whose errors the views put back on these fields.
 """
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import NOTE_MAX, SUMMARY_MAX, TITLE_MAX, Firm, Industry, SubAlliance
-from portal.core.forms import any_choice
+from portal.core.forms import LimitedCharField, any_choice
 from portal.core.money import AmountParseError, parse_krw
 from portal.core.vocabulary import (
     ChannelCode,
@@ -43,10 +47,24 @@ class AmountField(forms.CharField):
         kwargs.setdefault(
             "widget",
             forms.TextInput(
-                attrs={"autocomplete": "off", "data-amount": "", "placeholder": _("e.g. 1,800억원")}
+                attrs={
+                    "autocomplete": "off",
+                    "data-amount": "",
+                    "placeholder": _("e.g. 1,800억원"),
+                    # The amount in words while it is typed, read by the server's own parser.
+                    "hx-get": reverse_lazy("alliance:amount_preview"),
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-swap": "outerHTML",
+                    "hx-sync": "this:replace",
+                }
             ),
         )
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
 
     def prepare_value(self, value):
         if isinstance(value, int) and not isinstance(value, bool):
@@ -84,6 +102,10 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not with_version:
             del self.fields["version"]
+        for name, field in self.fields.items():
+            if isinstance(field, AmountField):
+                field.widget.attrs["hx-target"] = f"#id_{name}_krw"
+                field.widget.attrs["hx-vals"] = json.dumps({"field": name})
 
     def service_data(self) -> dict:
         """The cleaned values keyed as services.proposal_update expects them."""
@@ -97,14 +119,21 @@ class StepForm(forms.Form):
             if name == "version":
                 continue
             is_amount = isinstance(self.fields[name], AmountField)
+            limit = getattr(self.fields[name], "max_length", None)
             rows.append(
                 {
                     "field": self[name],
                     "is_amount": is_amount,
                     "amount": self.amount_preview(name) if is_amount else None,
+                    "char_limit": f"{limit:,}" if limit else None,
+                    "char_count": self._char_count(name) if limit else None,
                 }
             )
         return rows
+
+    def _char_count(self, name: str) -> str:
+        value = self[name].value()
+        return format_html("<span data-char-count>{}</span>", f"{len(str(value or '')):,}")
 
     def amount_preview(self, name: str) -> int | None:
         """The amount to show in words under the field: what was typed, if it parses."""
@@ -122,8 +151,8 @@ class BasicInfoForm(StepForm):
     # Translators: 기본 정보
     title_text = _("Basic information")
 
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
-    summary = forms.CharField(
+    title = LimitedCharField(label=_("Title"), max_length=TITLE_MAX)
+    summary = LimitedCharField(
         label=_("Summary"),
         max_length=SUMMARY_MAX,
         required=False,
@@ -199,8 +228,8 @@ class PlanForm(StepForm):
         label=_("Consortium partners"),
         queryset=Firm.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Active member firms only. Hold Ctrl (⌘ on a Mac) to choose several."),
+        widget=forms.CheckboxSelectMultiple(attrs={"data-partner-option": ""}),
+        help_text=_("Active member firms only. Search by name, then tick each partner."),
     )
 
     def __init__(self, *args, partner_choices=None, **kwargs):
@@ -261,7 +290,7 @@ class SubmitForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = LimitedCharField(
         label=_("Reason (optional)"),
         max_length=NOTE_MAX,
         required=False,

@@ -454,6 +454,24 @@ def proposal_autosave(request, pk):
 
 @login_required
 @require_GET
+def amount_preview(request):
+    """An amount field's value in words while it is typed ("= 4,200억원"), or why it cannot be
+    read; nothing is saved. htmx swaps it in under the field."""
+    name = request.GET.get("field", "")
+    if name not in InvestmentForm.AMOUNT_FIELDS:
+        raise Http404
+    field = InvestmentForm.base_fields[name]
+    row = {"amount": None, "error": ""}
+    try:
+        row["amount"] = field.clean(request.GET.get(name, ""))
+    except ValidationError as exc:
+        row["error"] = exc.messages[0]
+    context = {"field": InvestmentForm()[name], "row": row}
+    return render(request, "alliance/partials/amount_preview.html", context)
+
+
+@login_required
+@require_GET
 def proposal_detail(request, pk):
     """Everything about one proposal, its documents and its history; 404 if not visible."""
     return render_proposal_detail(request, selectors.proposal_get_for_user(request.user, pk))

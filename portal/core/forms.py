@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # Where the service's field names differ from the form's.
 SERVICE_FIELD_TO_FORM_FIELD = {"password": "password1"}
@@ -20,3 +21,25 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 def any_choice(label) -> list[tuple[str, str]]:
     """The empty first choice of a filter's select: "all" under the given label."""
     return [("", label)]
+
+
+class LimitedCharField(forms.CharField):
+    """Text with a length limit the browser never enforces by cutting (no maxlength): the
+    page shows the limit with a live count, and a longer text is refused with both numbers,
+    so nothing typed or pasted is lost without the writer knowing."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        if self.max_length is not None:
+            attrs["data-max-chars"] = str(self.max_length)
+        return attrs
+
+    def validate(self, value):
+        super().validate(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise ValidationError(
+                _("At most %(limit)s characters: this text has %(count)s. Shorten it to save."),
+                code="max_length",
+                params={"limit": f"{self.max_length:,}", "count": f"{len(value):,}"},
+            )

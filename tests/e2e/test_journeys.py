@@ -103,10 +103,13 @@ def test_an_applicant_writes_checks_and_submits_a_proposal_and_sees_four_channel
     shot(page, "step1-new")
     with page.expect_navigation():
         page.get_by_role("button", name="초안 만들기").click()
-    expect(page).to_have_url(re.compile(r"/proposals/\d+/edit/1/$"))
+    # Creating the draft continues with step 2.
+    expect(page).to_have_url(re.compile(r"/proposals/\d+/edit/2/$"))
     pk = int(re.search(r"/proposals/(\d+)/", page.url).group(1))
 
-    # ... edit step 1 again: the change is saved by htmx on its own
+    # ... back to step 1: a change is saved by htmx on its own
+    with page.expect_navigation():
+        page.get_by_role("link", name="이전 단계").click()
     summary = "울산공장에 AI 비전검사와 협동로봇 120대를 도입하는 신규 생산라인입니다."
     with _autosaved(page, summary=summary):
         page.fill("#id_summary", summary)
@@ -125,7 +128,8 @@ def test_an_applicant_writes_checks_and_submits_a_proposal_and_sees_four_channel
         page.fill("#id_start_date", "2026-03-01")
         page.fill("#id_end_date", "2028-12-31")
         page.select_option("#id_preferred_channel", value="")
-        page.select_option("#id_partners", label="두산로보틱스")
+        page.fill("#id_partners_search", "두산")
+        _tick(page, "li[data-partner-name='두산로보틱스'] input")
         page.select_option("#id_trl", value="7")
     shot(page, "step2-plan")
     with page.expect_navigation():
@@ -180,7 +184,13 @@ def test_an_applicant_writes_checks_and_submits_a_proposal_and_sees_four_channel
     expect(page.locator("[data-status]").first).to_have_attribute("data-status", "submitted")
     results = page.locator(f"#match-results-{pk} article.match-result")
     expect(results).to_have_count(4, timeout=WORKER_TIMEOUT * 1000)
-    assert results.evaluate_all("els => els.map(e => e.dataset.channel)") == CHANNELS
+    # Eligibility first: the recommended channel heads the results and is the first card.
+    shown = results.evaluate_all("els => els.map(e => [e.dataset.channel, e.dataset.eligible])")
+    assert sorted(channel for channel, _ in shown) == sorted(CHANNELS)
+    eligible = [channel for channel, flag in shown if flag == "true"]
+    assert [channel for channel, _ in shown[: len(eligible)]] == eligible
+    recommended = page.locator(f"#match-results-{pk} [data-testid=recommended-channel]")
+    expect(recommended).to_have_attribute("data-channel", eligible[0] if eligible else "")
     for article in results.all():
         article.locator("summary").click()
         reasons = article.locator("table tbody tr td:last-child").all_inner_texts()
