@@ -531,6 +531,77 @@ SERVICES += [
 ]
 
 
+def _bank(w: World):
+    from tests.institution_support import institution_with_offer
+
+    return institution_with_offer("우리은행", "bank", "bank")[1]
+
+
+def _open(w: World):
+    from fund.institutions import services as institutions
+
+    institutions.share_open(
+        proposal_id=w.submitted_a.pk, actor=w.users["applicant_a"], consent=True
+    )
+
+
+def _interest(w: World):
+    from fund.institutions import services as institutions
+
+    bank = _bank(w)
+    _open(w)
+    institutions.refresh_fits(proposal_ids=[w.submitted_a.pk])
+    return institutions.interest_express(actor=bank, proposal_id=w.submitted_a.pk, message="관심")
+
+
+def _institutions():
+    from fund.institutions import services as institutions
+
+    return institutions
+
+
+INTEREST_SETUP = [("bank", "offer.update"), ("applicant", "proposal.share_open")]
+SERVICES += [
+    ("offer_update (institution)", _bank, [("bank", "offer.update")]),
+    ("share_open (applicant)", _open, [("applicant", "proposal.share_open")]),
+    (
+        "share_withdraw (applicant)",
+        lambda w: (
+            _interest(w),
+            _institutions().share_withdraw(
+                proposal_id=w.submitted_a.pk, actor=w.users["applicant_a"]
+            ),
+        ),
+        [
+            *INTEREST_SETUP,
+            ("bank", "interest.express"),
+            ("applicant", "proposal.share_withdraw"),
+            ("applicant", "interest.close"),
+        ],
+    ),
+    ("interest_express (institution)", _interest, [*INTEREST_SETUP, ("bank", "interest.express")]),
+    (
+        "interest_accept (applicant)",
+        lambda w: _institutions().interest_accept(
+            interest_id=_interest(w).pk, actor=w.users["applicant_a"]
+        ),
+        [
+            *INTEREST_SETUP,
+            ("bank", "interest.express"),
+            ("applicant", "consultation.request"),
+            ("applicant", "interest.accept"),
+        ],
+    ),
+    (
+        "interest_decline (applicant)",
+        lambda w: _institutions().interest_decline(
+            interest_id=_interest(w).pk, actor=w.users["applicant_a"], reason="시기상조"
+        ),
+        [*INTEREST_SETUP, ("bank", "interest.express"), ("applicant", "interest.decline")],
+    ),
+]
+
+
 def _submitted_draft(w: World) -> int:
     """Firm A's draft, submitted by its applicant (its own audit row is expected too)."""
     alliance_services.proposal_submit(proposal_id=w.draft_a.pk, actor=w.users["applicant_a"])
@@ -564,7 +635,10 @@ def test_the_list_covers_every_auditing_service_function():
     import ast
     import inspect
 
+    from fund.institutions import services as institutions_services
+
     modules = [
+        institutions_services,
         alliance_services,
         consultations,
         site_services,

@@ -39,6 +39,8 @@ EXPECTED_USERS = {
     "editor": ({Role.SITE_EDITOR}, None, False, False),
     "admin": (set(), None, True, True),
     "motie": ({Role.MINISTRY}, None, False, False),
+    "bank": ({Role.INSTITUTION}, None, False, False),
+    "securities": ({Role.INSTITUTION}, None, False, False),
 }
 
 
@@ -76,13 +78,15 @@ def test_seed_demo_twice_changes_nothing():
     assert snapshot() == first
     assert (first["firms"], first["users"], first["proposals"], first["institutions"]) == (
         10,
-        14,
+        16,
         17,
         7,
     )
     # firm sign-up/update/verify; proposal create; submit; 3 notices, 7 FAQ and 4 events; the
-    # routing policy's activation and the pause of routing
-    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2
+    # routing policy's activation and the pause of routing; six proposals opened to
+    # institutions, four interests, one accepted (with its consultation), one declined, one
+    # withdrawal closing one interest
+    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2 + 6 + 4 + 2 + 1 + 2
     from fund.site.models import Event, Faq, Notice
 
     assert (Notice.objects.count(), Faq.objects.count(), Event.objects.count()) == (3, 7, 4)
@@ -244,10 +248,17 @@ def test_proposals_are_complete_with_history_and_the_demo_applicant_has_an_edita
     assert list(draft.history.values_list("action", flat=True)) == ["proposal.create"]
     for proposal in Proposal.objects.filter(status=ProposalStatus.SUBMITTED):
         proposal_validate(proposal, complete=True)
-        assert list(proposal.history.values_list("action", flat=True)) == [
-            "proposal.create",
-            "proposal.submit",
-        ], proposal.title
+        actions = list(proposal.history.values_list("action", flat=True))
+        assert actions[:2] == ["proposal.create", "proposal.submit"], proposal.title
+        # The demo firms' dealings with financial institutions follow (fund.institutions.demo).
+        assert set(actions[2:]) <= {
+            "proposal.share_open",
+            "proposal.share_withdraw",
+            "interest.express",
+            "interest.accept",
+            "interest.decline",
+            "interest.close",
+        }, proposal.title
     assert set(
         Proposal.objects.filter(firm__name="현대자동차").values_list(
             "sub_alliance__code", flat=True
@@ -379,3 +390,22 @@ def test_a_demo_password_that_fails_the_rules_is_refused_and_nothing_is_created(
 
     # then
     assert (Firm.objects.count(), User.objects.count(), AuditLog.objects.count()) == (0, 0, 0)
+
+
+def test_demo_institutions_have_users_offers_and_interests_in_every_state():
+    from fund.institutions.models import Interest, Offer, ProposalShare
+
+    seed()
+    assert User.objects.get(username="bank").institution.name == "우리은행"
+    assert User.objects.get(username="securities").institution.name == "미래에셋증권"
+    assert sorted(Offer.objects.values_list("institution__name", flat=True)) == sorted(
+        name for name, *_rest in demo.INSTITUTIONS
+    )
+    assert sorted(Interest.objects.values_list("state", flat=True)) == [
+        "accepted",
+        "closed",
+        "declined",
+        "open",
+    ]
+    assert ProposalShare.objects.filter(withdrawn_at__isnull=True).count() == 5
+    assert all("demo data" in text for text in Offer.objects.values_list("description", flat=True))

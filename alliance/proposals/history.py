@@ -44,6 +44,12 @@ HISTORY_ACTIONS = {
     "proposal.relay_fund_question": gettext_lazy("The fund's question was sent to the applicant"),
     "proposal.answer_fund_question": gettext_lazy("The fund's question was answered"),
     "proposal.fund_info_received": gettext_lazy("The fund secretariat received the answer"),
+    "proposal.share_open": gettext_lazy("Opened to financial institutions"),
+    "proposal.share_withdraw": gettext_lazy("Withdrawn from financial institutions"),
+    "interest.express": gettext_lazy("A financial institution expressed interest"),
+    "interest.accept": gettext_lazy("Interest of a financial institution accepted"),
+    "interest.decline": gettext_lazy("Interest of a financial institution declined"),
+    "interest.close": gettext_lazy("Interest of a financial institution closed"),
 }
 # The two secretariats' internal work: an applicant sees that it happened, not their notes.
 INTERNAL_NOTES = frozenset({"proposal.refer", "proposal.fund_request_info"})
@@ -51,6 +57,19 @@ INTERNAL_ACTIONS = frozenset({"proposal.assign_reviewer", "packet.acknowledge", 
 # The fund secretariat's own work on a review: only its staff see that it happened.
 FUND_INTERNAL_ACTIONS = frozenset(
     {"review.comment", "agenda.add", "agenda.remove", "agenda.reorder"}
+)
+# The firm's dealings with financial institutions are its own: the secretariats see them only
+# counted per state (fund.institutions), never on the proposal's history. Their states are
+# not the proposal's, so the rows show the action alone.
+FIRM_ONLY_ACTIONS = frozenset(
+    {
+        "proposal.share_open",
+        "proposal.share_withdraw",
+        "interest.express",
+        "interest.accept",
+        "interest.decline",
+        "interest.close",
+    }
 )
 # An action with no words of its own yet is named generically, never by its code.
 OTHER_ACTION = gettext_lazy("Other change")
@@ -66,15 +85,20 @@ def history_rows(proposal: Proposal, user) -> list[dict]:
             continue
         if not fund and entry.action in FUND_INTERNAL_ACTIONS:
             continue
+        firm_only = entry.action in FIRM_ONLY_ACTIONS
+        if firm_only and (staff or not user.is_applicant or user.firm_id != proposal.firm_id):
+            continue
         note = entry.note if staff or entry.action not in INTERNAL_NOTES else ""
+        if firm_only:
+            note = ""
         if entry.action.startswith("document.") and not note:
             note = entry.data.get("name", "")
         rows.append(
             {
                 "entry": entry,
                 "action_label": HISTORY_ACTIONS.get(entry.action, OTHER_ACTION),
-                "from_label": state_label(entry.from_state),
-                "to_label": state_label(entry.to_state),
+                "from_label": "" if firm_only else state_label(entry.from_state),
+                "to_label": "" if firm_only else state_label(entry.to_state),
                 "note": note,
             }
         )

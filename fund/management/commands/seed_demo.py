@@ -12,6 +12,7 @@ from django.db import transaction
 
 from alliance.demo import DEFAULT_DEMO_PASSWORD, DemoSeedError, seed_demo_world
 from alliance.models import FinancialInstitution, Firm, Proposal
+from fund.institutions.demo import institutions_demo_ensure
 from fund.ministry.demo import ministry_demo_ensure
 from fund.routing.demo import routing_demo_ensure
 from fund.routing.selectors import active_policy
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 site_demo_content_ensure()
                 routing_demo_ensure()
                 ministry_demo_ensure(password=password, result=result)
+                institutions_demo_ensure(password=password, result=result)
         except DemoSeedError as exc:
             raise CommandError(
                 f"DEMO_PASSWORD가 비밀번호 규칙에 맞지 않습니다 / DEMO_PASSWORD fails the "
