@@ -24,6 +24,7 @@ from alliance.models import (
 from alliance.proposals import selectors
 from alliance.proposals.services import proposal_validate
 from alliance.validators import is_valid_brn
+from fund.ministry import demo as ministry_demo
 from portal.core.vocabulary import JO, FirmStatus, ProposalStatus, Role
 
 pytestmark = pytest.mark.django_db
@@ -76,13 +77,14 @@ def test_seed_demo_twice_changes_nothing():
     assert snapshot() == first
     assert (first["firms"], first["users"], first["proposals"], first["institutions"]) == (
         10,
-        14,
+        15,
         17,
         7,
     )
     # firm sign-up/update/verify; proposal create; submit; 3 notices, 7 FAQ and 4 events; the
-    # routing policy's activation and the pause of routing
-    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2
+    # routing policy's activation and the pause of routing; 산업부's 2 recommendations and 2
+    # shared-infrastructure plans
+    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2 + 2 + 2
     from fund.site.models import Event, Faq, Notice
 
     assert (Notice.objects.count(), Faq.objects.count(), Event.objects.count()) == (3, 7, 4)
@@ -242,11 +244,13 @@ def test_proposals_are_complete_with_history_and_the_demo_applicant_has_an_edita
     assert draft.firm.name == "현대자동차"
     assert permissions.can_edit_proposal(applicant, draft)
     assert list(draft.history.values_list("action", flat=True)) == ["proposal.create"]
+    recommended = {title for title, _note in ministry_demo.RECOMMENDED}
     for proposal in Proposal.objects.filter(status=ProposalStatus.SUBMITTED):
         proposal_validate(proposal, complete=True)
         assert list(proposal.history.values_list("action", flat=True)) == [
             "proposal.create",
             "proposal.submit",
+            *(["proposal.recommend"] if proposal.title in recommended else []),
         ], proposal.title
     assert set(
         Proposal.objects.filter(firm__name="현대자동차").values_list(
@@ -379,3 +383,22 @@ def test_a_demo_password_that_fails_the_rules_is_refused_and_nothing_is_created(
 
     # then
     assert (Firm.objects.count(), User.objects.count(), AuditLog.objects.count()) == (0, 0, 0)
+
+
+def test_the_ministry_demo_has_motie_two_recommendations_and_two_plans():
+    # when
+    seed()
+    seed()
+
+    # then
+    from fund.ministry.models import InfraPlan, MinistryMembership, Recommendation
+
+    motie = User.objects.get(username="motie")
+    assert motie.ministry_membership.ministry == "motie"
+    assert MinistryMembership.objects.count() == 1
+    assert sorted(Recommendation.objects.values_list("proposal__title", flat=True)) == sorted(
+        title for title, _note in ministry_demo.RECOMMENDED
+    )
+    assert sorted(InfraPlan.objects.values_list("title", flat=True)) == sorted(
+        plan["title"] for plan in ministry_demo.PLANS
+    )
