@@ -24,6 +24,7 @@ from alliance.models import (
 from alliance.proposals import selectors
 from alliance.proposals.services import proposal_validate
 from alliance.validators import is_valid_brn
+from fund.ministry import demo as ministry_demo
 from portal.core.vocabulary import JO, FirmStatus, ProposalStatus, Role
 
 pytestmark = pytest.mark.django_db
@@ -78,15 +79,15 @@ def test_seed_demo_twice_changes_nothing():
     assert snapshot() == first
     assert (first["firms"], first["users"], first["proposals"], first["institutions"]) == (
         10,
-        16,
+        17,
         17,
         7,
     )
     # firm sign-up/update/verify; proposal create; submit; 3 notices, 7 FAQ and 4 events; the
     # routing policy's activation and the pause of routing; six proposals opened to
     # institutions, four interests, one accepted (with its consultation), one declined, one
-    # withdrawal closing one interest
-    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2 + 6 + 4 + 2 + 1 + 2
+    # withdrawal closing one interest; 산업부's 2 recommendations and 2 shared-infrastructure plans
+    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2 + 6 + 4 + 2 + 1 + 2 + 2 + 2
     from fund.site.models import Event, Faq, Notice
 
     assert (Notice.objects.count(), Faq.objects.count(), Event.objects.count()) == (3, 7, 4)
@@ -246,12 +247,16 @@ def test_proposals_are_complete_with_history_and_the_demo_applicant_has_an_edita
     assert draft.firm.name == "현대자동차"
     assert permissions.can_edit_proposal(applicant, draft)
     assert list(draft.history.values_list("action", flat=True)) == ["proposal.create"]
+    recommended = {title for title, _note in ministry_demo.RECOMMENDED}
     for proposal in Proposal.objects.filter(status=ProposalStatus.SUBMITTED):
         proposal_validate(proposal, complete=True)
         actions = list(proposal.history.values_list("action", flat=True))
-        assert actions[:2] == ["proposal.create", "proposal.submit"], proposal.title
+        expected = ["proposal.create", "proposal.submit"]
+        if proposal.title in recommended:
+            expected.append("proposal.recommend")
+        assert actions[: len(expected)] == expected, proposal.title
         # The demo firms' dealings with financial institutions follow (fund.institutions.demo).
-        assert set(actions[2:]) <= {
+        assert set(actions[len(expected) :]) <= {
             "proposal.share_open",
             "proposal.share_withdraw",
             "interest.express",
@@ -409,3 +414,22 @@ def test_demo_institutions_have_users_offers_and_interests_in_every_state():
     ]
     assert ProposalShare.objects.filter(withdrawn_at__isnull=True).count() == 5
     assert all("demo data" in text for text in Offer.objects.values_list("description", flat=True))
+
+
+def test_the_ministry_demo_has_motie_two_recommendations_and_two_plans():
+    # when
+    seed()
+    seed()
+
+    # then
+    from fund.ministry.models import InfraPlan, MinistryMembership, Recommendation
+
+    motie = User.objects.get(username="motie")
+    assert motie.ministry_membership.ministry == "motie"
+    assert MinistryMembership.objects.count() == 1
+    assert sorted(Recommendation.objects.values_list("proposal__title", flat=True)) == sorted(
+        title for title, _note in ministry_demo.RECOMMENDED
+    )
+    assert sorted(InfraPlan.objects.values_list("title", flat=True)) == sorted(
+        plan["title"] for plan in ministry_demo.PLANS
+    )

@@ -86,8 +86,8 @@ class WaitingRow(serializers.Serializer):
 
 
 class StageRow(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=ChannelCode.values)
-    stage = serializers.ChoiceField(choices=ReviewStage.values)
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
+    stage = serializers.ChoiceField(choices=ReviewStage.choices)
     count = serializers.IntegerField()
     requested_krw = serializers.IntegerField()
     approved_krw = serializers.IntegerField()
@@ -128,7 +128,7 @@ class PipelineSummaryView(APIView):
 class InfraPlanOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    kind = serializers.ChoiceField(choices=InfraKind.values)
+    kind = serializers.ChoiceField(choices=InfraKind.choices)
     description = serializers.CharField()
     sub_alliance = serializers.CharField(source="sub_alliance.code", allow_null=True, default=None)
     region = serializers.CharField()
@@ -139,12 +139,12 @@ class InfraPlanOutput(serializers.Serializer):
 
 class InfraPlanInput(serializers.Serializer):
     title = serializers.CharField(max_length=TITLE_MAX)
-    kind = serializers.ChoiceField(choices=InfraKind.values)
+    kind = serializers.ChoiceField(choices=InfraKind.choices)
     description = serializers.CharField(max_length=NOTE_MAX * 2)
     sub_alliance = serializers.ChoiceField(
         choices=SUB_ALLIANCE_CODES, required=False, allow_null=True
     )
-    region = serializers.ChoiceField(choices=Region.values, required=False, allow_blank=True)
+    region = serializers.ChoiceField(choices=Region.choices, required=False, allow_blank=True)
     budget_krw = serializers.IntegerField(
         min_value=1, max_value=FUND_SIZE_KRW, required=False, allow_null=True
     )
@@ -225,10 +225,10 @@ class SelfCheckInput(serializers.Serializer):
 
     sub_alliance = serializers.ChoiceField(choices=SUB_ALLIANCE_CODES)
     industry = serializers.ChoiceField(choices=INDUSTRY_CODES)
-    fund_uses = serializers.ListField(child=serializers.ChoiceField(choices=FundUse.values))
-    structure = serializers.ChoiceField(choices=Structure.values)
-    region = serializers.ChoiceField(choices=Region.values)
-    size_class = serializers.ChoiceField(choices=SizeClass.values)
+    fund_uses = serializers.ListField(child=serializers.ChoiceField(choices=FundUse.choices))
+    structure = serializers.ChoiceField(choices=Structure.choices)
+    region = serializers.ChoiceField(choices=Region.choices)
+    size_class = serializers.ChoiceField(choices=SizeClass.choices)
     total_cost_krw = serializers.IntegerField(min_value=1, max_value=FUND_SIZE_KRW)
     requested_krw = serializers.IntegerField(min_value=1, max_value=FUND_SIZE_KRW)
     private_coinvest_krw = serializers.IntegerField(min_value=0, max_value=FUND_SIZE_KRW)
@@ -237,7 +237,7 @@ class SelfCheckInput(serializers.Serializer):
 
 
 class SelfCheckResult(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=ChannelCode.values)
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
     eligible = serializers.BooleanField()
     score = serializers.IntegerField(min_value=0, max_value=100)
     breakdown = BreakdownItemOutput(many=True)

@@ -335,6 +335,7 @@ SPECTACULAR_SETTINGS = {
         # The routing policy's lists of codes (fund.routing.api) share these with the filters.
         "SubAllianceEnum": "alliance.api.serializers.SUB_ALLIANCE_CODES",
         "IndustryEnum": "portal.core.vocabulary.INDUSTRY_CODES",
+        "InfraKindEnum": "fund.ministry.models.InfraKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
