@@ -3,14 +3,14 @@
 Putting 100,000 proposals into the fund's pipeline through the referral service would take
 longer than every benchmark together, so the pipeline is filled here with the rows that
 service and the intake would write: a referral packet per proposal (acknowledged), the fund
-inbox row, the FundReview at a stage, and the proposal's status and stage. The queue-drain
-benchmark gets real pending referral packets the same way; their delivery is then done by the
-real worker through the real code.
+inbox row, the FundReview at a stage, and the proposal's status and stage. The queue drain
+does not use these: its referrals go through KEIT's bulk referral service and the real worker.
 """
 
 from __future__ import annotations
 
 import io
+import os
 
 STAGES_BY_TENTH = (
     # proposal id % 10 -> stage: most of a pipeline is early, a tenth is decided.
@@ -117,11 +117,6 @@ FROM fund_fundreview r
 WHERE r.proposal_id = p.id AND p.id BETWEEN %(lo)s AND %(hi)s
 """
 
-_PROPOSALS_REFERRED = """
-UPDATE alliance_proposal SET status = 'referred', version = version + 1, updated_at = now()
-WHERE id BETWEEN %(lo)s AND %(hi)s AND status = 'submitted'
-"""
-
 
 def _params(lo, hi, rule_set, version, keit, kdb, state):
     return {
@@ -216,18 +211,6 @@ def fill_pipeline(conn, *, lo, hi, rule_set, version, keit, kdb) -> int:
     return count
 
 
-def pending_referrals(conn, *, lo, hi, rule_set, version, keit) -> list[str]:
-    """Referral packets, pending (as KEIT's refer leaves them), for proposals lo..hi."""
-    params = _params(lo, hi, rule_set, version, keit, None, "pending")
-    with conn, conn.cursor() as cur:
-        cur.execute(_BEST, params)
-        _load_matches(conn, cur, params)
-        cur.execute(_PACKETS + " RETURNING id", params)
-        ids = [str(row[0]) for row in cur.fetchall()]
-        cur.execute(_PROPOSALS_REFERRED, params)
-    return ids
-
-
 # ---------------------------------------------------------------------------------------------
 # The rescore floor: the same input columns read, the same result rows written with COPY, and
 # nothing else (no engine, no explanations, no upsert, no batching, no broker).
@@ -270,25 +253,104 @@ def result_rows(conn, rule_set: int) -> io.StringIO:
     return buffer
 
 
-def rescore_floor(conn, rows: io.StringIO) -> tuple[float, int]:
+def cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (Linux /proc; gone ones left out)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it (a Celery worker and its pool)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo.extend(int(c) for c in children.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def rescore_floor(params: dict, rows: io.StringIO, streams: int = 2) -> dict:
     """SELECT the engine's inputs, then COPY the same result rows into a copy of the table
-    (same columns, indexes and unique constraint). Returns (seconds, input rows read)."""
+    (same columns, indexes and unique constraint), in `streams` parallel connections, each
+    taking the proposals whose id modulo `streams` is its number (the same parallelism as the
+    worker's processes). Returns seconds, input rows read and the CPU seconds used by the
+    client threads and their PostgreSQL server processes."""
+    import threading
     import time
 
-    with conn.cursor() as cur:
+    import psycopg2
+
+    parts = [io.StringIO() for _ in range(streams)]
+    for line in rows.getvalue().splitlines(keepends=True):
+        proposal_id = int(line.split("\t")[6])
+        parts[proposal_id % streams].write(line)
+    for part in parts:
+        part.seek(0)
+    conns = [psycopg2.connect(**params) for _ in range(streams)]
+    with conns[0].cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_floor_matchresult")
         cur.execute(
             "CREATE TABLE bench_floor_matchresult (LIKE matching_matchresult INCLUDING ALL)"
         )
-    conn.commit()
+    conns[0].commit()
+    backends = [c.get_backend_pid() for c in conns]
+    read, client_cpu, failures = [0] * streams, [0.0] * streams, []
+    start = threading.Barrier(streams + 1)
+
+    def stream(k: int) -> None:
+        try:
+            start.wait()
+            cpu = time.thread_time()
+            with conns[k].cursor() as cur:
+                cur.execute(
+                    INPUT_SQL.replace("ORDER BY", "AND p.id %% %s = %s ORDER BY"), [streams, k]
+                )
+                read[k] = len(cur.fetchall())
+                cur.copy_expert(
+                    f"COPY bench_floor_matchresult ({RESULT_COLUMNS}) FROM STDIN", parts[k]
+                )
+            conns[k].commit()
+            client_cpu[k] = time.thread_time() - cpu
+        except Exception as exc:  # reported by the caller, never swallowed
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=stream, args=(k,)) for k in range(streams)]
+    for t in threads:
+        t.start()
+    server_before = cpu_seconds(backends)
+    start.wait()
     started = time.perf_counter()
-    with conn.cursor() as cur:
-        cur.execute(INPUT_SQL)
-        read = len(cur.fetchall())
-        cur.copy_expert(f"COPY bench_floor_matchresult ({RESULT_COLUMNS}) FROM STDIN", rows)
-    conn.commit()
+    for t in threads:
+        t.join()
     elapsed = time.perf_counter() - started
-    with conn.cursor() as cur:
+    server_after = cpu_seconds(backends)
+    if failures:
+        raise SystemExit(f"the rescore floor failed: {failures}")
+    with conns[0].cursor() as cur:
         cur.execute("DROP TABLE bench_floor_matchresult")
-    conn.commit()
-    return elapsed, read
+    conns[0].commit()
+    for c in conns:
+        c.close()
+    server = sum(server_after.get(p, 0) - server_before.get(p, 0) for p in backends)
+    return {
+        "seconds": elapsed,
+        "read": sum(read),
+        "streams": streams,
+        "client_cpu_seconds": sum(client_cpu),
+        "server_cpu_seconds": server,
+        "cpu_seconds": sum(client_cpu) + server,
+    }

@@ -49,9 +49,31 @@ class Metric:
     met: bool | None = None
     note: str = ""
     raw: dict = field(default_factory=dict)
+    # 1-minute load average just before the metric was taken, and the machine's core count.
+    load_at_start: float | None = None
+    cores: int | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "noisy": self.noisy, "verdict": self.verdict}
+
+    @property
+    def noisy(self) -> bool:
+        return noisy(self.load_at_start, self.cores)
+
+    @property
+    def verdict(self) -> str:
+        """met / MISSED, or "noisy" when the machine was busier than its cores at the start:
+        other work then decides the figure, so it is neither a pass nor a miss."""
+        if self.met is not None and self.noisy:
+            return "noisy"
+        return verdict(self.met)
+
+
+def noisy(load_at_start: float | None, cores: int | None) -> bool:
+    """True when the load average at a metric's start was above the number of cores."""
+    if load_at_start is None or not cores:
+        return False
+    return load_at_start > cores
 
 
 def verdict(met: bool | None) -> str:
@@ -87,7 +109,7 @@ def table(metrics: list[Metric]) -> str:
             m.floor,
             fmt_ratio(m.ratio, m.ratio_label),
             m.target,
-            verdict(m.met),
+            m.verdict,
         )
         for m in metrics
     ]
@@ -98,12 +120,19 @@ def table(metrics: list[Metric]) -> str:
 
     out = [line(header), "-+-".join("-" * w for w in widths)]
     out.extend(line(r) for r in rows)
-    notes = [f"  {m.name}: {m.note}" for m in metrics if m.note]
+    notes = [f"  {m.name}: {_note(m)}" for m in metrics if m.note or m.noisy]
     if notes:
         out.append("")
         out.append("notes:")
         out.extend(notes)
     return "\n".join(out)
+
+
+def _note(m: Metric) -> str:
+    if not m.noisy or m.met is None:
+        return m.note
+    reading = f"load {m.load_at_start:.1f} > {m.cores} cores at start, would read {verdict(m.met)}"
+    return f"{m.note}; {reading}" if m.note else reading
 
 
 def markdown_table(metrics: list[Metric]) -> str:
@@ -115,7 +144,7 @@ def markdown_table(metrics: list[Metric]) -> str:
     for m in metrics:
         out.append(
             f"| {m.name} | {m.ours} | {m.floor} | {fmt_ratio(m.ratio, m.ratio_label)} | "
-            f"{m.target} | {verdict(m.met)} |"
+            f"{m.target} | {m.verdict} |"
         )
     return "\n".join(out)
 

@@ -40,3 +40,10 @@ if ! redis_up; then
     exit 1
   }
 fi
+
+# RabbitMQ, for the worker fault tests on the second broker (tests/fault_support.py).
+if command -v rabbitmqctl >/dev/null 2>&1 && ! rabbitmqctl -q status >/dev/null 2>&1; then
+  echo "RabbitMQ 시작 / starting RabbitMQ"
+  (rabbitmq-server -detached >/dev/null 2>&1 || service rabbitmq-server start >/dev/null 2>&1) || true
+  for _ in $(seq 1 60); do rabbitmqctl -q status >/dev/null 2>&1 && break; sleep 1; done
+fi

@@ -35,6 +35,11 @@ from portal.celery import app as celery_app
 from tests.celery_worker import worker_database_url
 
 FREE_PORTS = range(6390, 6500)
+# The second broker the worker fault tests run on (RabbitMQ beside PostgreSQL and Redis on the
+# development and CI machines): its default virtual host unless TEST_AMQP_URL names another.
+AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+BROKERS = ("redis", "rabbitmq")
+QUEUE_NAMES = ("default", "scoring", "coordination")
 # kombu's Redis transport keeps each reserved, not yet acknowledged message in this hash.
 UNACKED_KEY = "unacked"
 
@@ -286,6 +291,70 @@ def unacked_messages(url: str | None = None) -> dict[str, tuple[str, list]]:
         args = json.loads(body)[0]
         messages[tag.decode()] = (payload["headers"]["task"], args)
     return messages
+
+
+# ---------------------------------------------------------------------------------------------
+# The broker a test runs on: Redis (the test run's) or RabbitMQ
+
+
+class Broker:
+    """The broker of one parametrized run: `kind` is "redis" or "rabbitmq", `url` its URL."""
+
+    def __init__(self, kind: str, url: str) -> None:
+        self.kind, self.url = kind, url
+
+    @property
+    def durable(self) -> bool:
+        """RabbitMQ puts a dead consumer's unacknowledged message back on its queue at once;
+        kombu's Redis transport keeps it aside until the visibility timeout (an hour)."""
+        return self.kind == "rabbitmq"
+
+    def ready(self, queue: str) -> int:
+        """Messages waiting in `queue` (not those a worker holds)."""
+        with kombu.Connection(self.url, connect_timeout=5) as conn:
+            channel = conn.channel()
+            try:
+                return channel.queue_declare(queue, passive=True).message_count
+            except Exception:  # a queue not declared yet holds nothing
+                return 0
+            finally:
+                with contextlib.suppress(Exception):
+                    channel.close()
+
+    def purge(self) -> None:
+        if self.kind == "redis":
+            client = redis.Redis.from_url(self.url)
+            try:
+                client.flushdb()
+            finally:
+                client.close()
+            return
+        with kombu.Connection(self.url, connect_timeout=5) as conn:
+            for queue in QUEUE_NAMES:
+                channel = conn.channel()
+                try:
+                    channel.queue_purge(queue)
+                except Exception:  # noqa: S110 (a queue not declared yet holds nothing)
+                    pass
+                finally:
+                    with contextlib.suppress(Exception):
+                        channel.close()
+
+
+@pytest.fixture(name="broker", params=BROKERS)
+def broker_fixture(request, celery_worker_factory) -> Iterator[Broker]:
+    """Run the test once on Redis and once on RabbitMQ: the test process publishes to it and
+    the workers it starts (tagged_worker(name, broker=broker.url)) consume from it."""
+    if request.param == "redis":
+        yield Broker("redis", celery_app.conf.broker_url)
+        return
+    broker = Broker("rabbitmq", AMQP_URL)
+    with broker_url(AMQP_URL):
+        broker.purge()
+        try:
+            yield broker
+        finally:
+            broker.purge()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -107,3 +107,23 @@ def test_wrk_summary_line_is_parsed_into_rates_and_milliseconds():
         "mean_ms": 15.0,
     }
     assert parse_wrk_summary("wrk: connection refused\n") is None
+
+
+def test_a_metric_started_above_the_core_count_reads_noisy_not_met_or_missed():
+    # given the same missed figure taken on a quiet and on an overloaded 2-core machine
+    quiet = Metric(name="queue drain", ours="40 s", met=False, load_at_start=1.5, cores=2)
+    busy = Metric(name="queue drain", ours="40 s", met=False, load_at_start=3.2, cores=2)
+    unjudged = Metric(name="engine", ours="x", met=None, load_at_start=9.0, cores=2)
+
+    # then only the quiet one is judged; the busy one says what it would have read, and why
+    assert quiet.verdict == "MISSED"
+    assert busy.verdict == "noisy"
+    assert unjudged.verdict == "—"
+    lines = table([quiet, busy]).splitlines()
+    assert lines[2].endswith("MISSED")
+    assert lines[3].endswith("noisy")
+    assert lines[-1] == "  queue drain: load 3.2 > 2 cores at start, would read MISSED"
+    assert markdown_table([busy]).splitlines()[2].endswith("| noisy |")
+    assert busy.as_dict()["verdict"] == "noisy"
+    # at exactly the core count the figure is still judged
+    assert Metric(name="m", ours="x", met=True, load_at_start=2.0, cores=2).verdict == "met"

@@ -2,9 +2,13 @@
 
 Each kill lands while the worker is inside its transaction with rows written but not
 committed: inserts into the target tables are slowed (tests.fault_support.slow_inserts) and
-the kill comes at a random moment of that window. The message the worker held stays
-unacknowledged in Redis for kombu's visibility timeout (an hour), so recovery is the
-product's own path: a resumed rescore (`manage.py rescore --workers`) and the outbox sweep.
+the kill comes at a random moment of that window. Each test runs on both brokers:
+- Redis: the message the worker held stays unacknowledged for kombu's visibility timeout (an
+  hour), so recovery is the product's own path: a resumed rescore (`manage.py rescore
+  --workers`) and the outbox sweep.
+- RabbitMQ (durable queues): the broker puts the message back on its queue the moment the
+  worker's connection dies, and the restarted worker takes it again; it must still take
+  nothing in twice.
 """
 
 import io
@@ -27,9 +31,12 @@ from fund.coordination.models import (
 from fund.review.models import FundReview
 from matching import selectors, services
 from matching.models import MatchResult, RescoreBatch, RescoreRun
+from portal.celery import app as celery_app
 from portal.core.vocabulary import ChannelCode
 from tests.fault_support import (
+    Broker,
     backends,
+    broker_fixture,  # noqa: F401  (a fixture)
     sleeping_backend,
     slow_inserts,
     sweep_until_delivered,
@@ -48,29 +55,49 @@ SLOW_INSERT = 0.4  # seconds a worker spends inside its transaction after writin
 MARGIN = 0.1  # a kill comes at least this long before the slowed insert would return
 
 
-def _kill_in_the_middle(worker, application_name: str, rng: random.Random, seen: set) -> list:
-    """SIGKILL the worker at a random moment while it holds uncommitted rows; return the
-    messages it left unacknowledged (what it was working on). `seen` holds the delivery tags
-    earlier kills left behind; they stay in Redis until the visibility timeout."""
+def _kill_in_the_middle(
+    worker, application_name: str, rng: random.Random, seen: set, broker: Broker, queue: str
+) -> list:
+    """SIGKILL the worker at a random moment while it holds uncommitted rows; return what it
+    was working on, as (task name, args).
+
+    Redis: the messages the kill left unacknowledged (`seen` holds the delivery tags earlier
+    kills left behind; they stay in Redis until the visibility timeout). RabbitMQ: the task
+    the worker reported running just before the kill, whose message must then be back on
+    `queue` (one more message waiting than before the kill)."""
     while True:
         wait_for(
             lambda: sleeping_backend(application_name),
             what="the worker to be inside its transaction",
         )
+        running = []
+        if broker.durable:
+            active = celery_app.control.inspect([worker.hostname], timeout=1, limit=1).active()
+            running = (active or {}).get(worker.hostname, [])
         time.sleep(rng.uniform(0.0, SLOW_INSERT / 4))
         # Kill only with time to spare before the insert returns (a loaded machine can make
         # the random wait overshoot); otherwise wait for the worker's next transaction.
-        if sleeping_backend(application_name, within=SLOW_INSERT - MARGIN):
+        if sleeping_backend(application_name, within=SLOW_INSERT - MARGIN) and (
+            not broker.durable or len(running) == 1
+        ):
+            waiting = broker.ready(queue) if broker.durable else 0
             worker.kill()
             break
     # PostgreSQL rolls the dead client's transaction back when it notices the closed socket.
     wait_for(lambda: not backends(application_name), timeout=10, what="the session to end")
+    if broker.durable:
+        wait_for(
+            lambda: broker.ready(queue) == waiting + 1,
+            timeout=10,
+            what="RabbitMQ to put the killed worker's message back",
+        )
+        return [(task["name"], list(task["args"])) for task in running]
     left = {tag: m for tag, m in unacked_messages().items() if tag not in seen}
     seen.update(left)
     return list(left.values())
 
 
-def test_killing_the_worker_mid_rescore_batch_loses_and_duplicates_no_result(tagged_worker):
+def test_killing_the_worker_mid_rescore_batch_loses_and_duplicates_no_result(tagged_worker, broker):
     seed = random.randrange(2**32)
     print(f"random seed {seed}")  # shown with the failure, to replay the same kill times
     rng = random.Random(seed)
@@ -84,10 +111,10 @@ def test_killing_the_worker_mid_rescore_batch_loses_and_duplicates_no_result(tag
 
     with slow_inserts(MatchResult._meta.db_table, seconds=SLOW_INSERT):
         run = services.rescore_start(rule_set=rule_set, batch_size=120)  # autocommit: sent now
-        worker = tagged_worker(name)
+        worker = tagged_worker(name, broker=broker.url)
         # When the worker is killed five times in the middle of a batch.
         for _ in range(KILLS):
-            (task, args), *others = _kill_in_the_middle(worker, name, rng, seen)
+            (task, args), *others = _kill_in_the_middle(worker, name, rng, seen, broker, "scoring")
             assert (task, others) == ("matching.rescore_batch", []), seed
             batch = RescoreBatch.objects.get(pk=args[0])
             # Killed mid-batch: none of that batch's scores were committed.
@@ -103,7 +130,9 @@ def test_killing_the_worker_mid_rescore_batch_loses_and_duplicates_no_result(tag
         services.rescore_enqueue(run=run)
     wait_for(lambda: RescoreRun.objects.get(pk=run.pk).finished_at, timeout=60, what="the run")
 
-    assert len(set(lost_batches)) == KILLS
+    # Redis sets each lost message aside, so every kill hits another batch; RabbitMQ hands the
+    # same batch straight back, so a later kill may land on it again.
+    assert len(set(lost_batches)) == KILLS if not broker.durable else len(lost_batches) == KILLS
     assert RescoreBatch.objects.filter(run=run, done_at__isnull=True).count() == 0
     results = MatchResult.objects.filter(rule_set=rule_set)
     assert results.count() == 2400 * 4
@@ -114,7 +143,9 @@ def test_killing_the_worker_mid_rescore_batch_loses_and_duplicates_no_result(tag
     assert services.score_proposals(queryset=Proposal.objects.all(), rule_set=rule_set) == 0
 
 
-def test_killing_the_worker_mid_delivery_takes_every_packet_in_exactly_once(tagged_worker, keit):
+def test_killing_the_worker_mid_delivery_takes_every_packet_in_exactly_once(
+    tagged_worker, keit, broker
+):
     seed = random.randrange(2**32)
     print(f"random seed {seed}")
     rng = random.Random(seed)
@@ -127,10 +158,12 @@ def test_killing_the_worker_mid_delivery_takes_every_packet_in_exactly_once(tagg
     lost_packets, seen = [], set()
 
     with slow_inserts(FundInbox._meta.db_table, KeitInbox._meta.db_table, seconds=SLOW_INSERT):
-        worker = tagged_worker(name)
+        worker = tagged_worker(name, broker=broker.url)
         # When the worker is killed five times in the middle of a delivery.
         for _ in range(KILLS):
-            (task, args), *others = _kill_in_the_middle(worker, name, rng, seen)
+            (task, args), *others = _kill_in_the_middle(
+                worker, name, rng, seen, broker, "coordination"
+            )
             assert (task, others) == ("coordination.deliver_packet", []), seed
             packet = CoordinationPacket.objects.get(pk=args[0])
             # Killed mid-delivery: the inbox row it had written was rolled back.
@@ -140,10 +173,18 @@ def test_killing_the_worker_mid_delivery_takes_every_packet_in_exactly_once(tagg
             lost_packets.append(packet.pk)
             worker.start()
 
-    # Then the sweep re-sends what the killed workers held, and everything is in, once.
-    sweep_until_delivered(expected=24)
+    # Then what the killed workers held comes back (RabbitMQ: by itself, without a sweep;
+    # Redis: the sweep re-sends it), and everything is in, once.
+    if broker.durable:
+        wait_for(
+            lambda: CoordinationPacket.objects.filter(state=PacketState.DELIVERED).count() == 24,
+            timeout=60,
+            what="RabbitMQ's redelivery of every packet",
+        )
+    sweeps = sweep_until_delivered(expected=24)
+    assert sweeps == 0 if broker.durable else sweeps >= 1
 
-    assert len(set(lost_packets)) == KILLS
+    assert len(set(lost_packets)) == KILLS if not broker.durable else len(lost_packets) == KILLS
     referrals = set(
         CoordinationPacket.objects.filter(kind=PacketKind.REFERRAL).values_list("pk", flat=True)
     )

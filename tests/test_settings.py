@@ -163,7 +163,7 @@ def test_env_example_documents_every_variable_the_settings_read():
 def test_docker_compose_passes_every_variable_the_settings_read_to_the_app():
     compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
     app_env = compose["x-app"]["environment"]
-    apps = ("migrate", "web", "worker", "beat")
+    apps = ("migrate", "web", "worker-scoring", "worker-coordination", "worker-mail", "beat")
     # Production forces DEBUG off, so the stack has no use for it.
     not_needed = {"DJANGO_DEBUG"}
 

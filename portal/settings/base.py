@@ -233,6 +233,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # not hold the request while kombu retries the connection.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The broker is Redis by default; a RabbitMQ URL (amqp://) selects it for sites that need a
+# broker that keeps messages across its own restart: durable queues, persistent messages, and
+# publisher confirms (a publish returns once RabbitMQ has the message). Redis keeps them only
+# as far as its append-only file does (docs/scaling.md).
+CELERY_QUEUE_NAMES = ("default", "scoring", "coordination")
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    from kombu import Queue
+
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+    CELERY_TASK_QUEUES = tuple(Queue(name, durable=True) for name in CELERY_QUEUE_NAMES)
+    CELERY_TASK_DEFAULT_DELIVERY_MODE = "persistent"
 CELERY_TASK_ROUTES = {
     "matching.*": {"queue": "scoring"},
     # Automatic routing refers into the coordination queue: the workers that deliver take it.
