@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         # The routing policy's lists of codes (fund.routing.api) share these with the filters.
         "SubAllianceEnum": "alliance.api.serializers.SUB_ALLIANCE_CODES",
         "IndustryEnum": "portal.core.vocabulary.INDUSTRY_CODES",
+        "SizeClassEnum": "portal.core.vocabulary.SizeClass",
         "InfraKindEnum": "fund.ministry.models.InfraKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
