@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from alliance.documents.services import document_upload
 from alliance.proposals import services as proposal_services
+from fund.ministry import services as ministry_services
 from fund.routing import services as routing_services
 from fund.site.models import Event, Faq, Notice
 from matching import services as matching_services
@@ -31,6 +32,7 @@ from matching.models import RuleSet, RuleSetStatus
 from portal.core.vocabulary import FirmStatus
 from tests.factories import FirmFactory
 from tests.files import make_pdf
+from tests.ministry_support import ministry_user
 from tests.pipeline_support import in_review, referral_of, submitted_proposal
 
 # schemathesis' own checks: no 5xx, and status, content type, headers and body as documented.
@@ -44,8 +46,13 @@ CHECKS = [
 ROLES = ("anonymous", "applicant", "keit", "kdb", "editor")
 # Every method of every path in the schema; a new endpoint must be counted here on purpose,
 # with its objects in `build_world` and its answers in tests/test_api_answers.py.
-OPERATION_COUNT = 52
-UNLIMITED = {"anon": "100000/minute", "user": "100000/minute", "token": "100000/minute"}
+OPERATION_COUNT = 59
+UNLIMITED = {
+    "anon": "100000/minute",
+    "user": "100000/minute",
+    "token": "100000/minute",
+    "self_check": "100000/minute",
+}
 
 
 @contextlib.contextmanager
@@ -131,8 +138,18 @@ def build_world(request):
         published=True,
     )
     proposals = {"draft": draft, "empty": empty, "submitted": submitted, "referred": referred}
+    motie = ministry_user("motie")
+    plan = ministry_services.plan_create(
+        actor=motie, data={"title": "공동 데이터", "kind": "data", "description": "설명"}
+    )
     return {
-        "users": {"applicant": applicant, "keit": keit, "kdb": kdb, "editor": editor},
+        "users": {
+            "applicant": applicant,
+            "keit": keit,
+            "kdb": kdb,
+            "editor": editor,
+            "ministry": motie,
+        },
         "objects": {
             "channels": {"loan": {"code": "loan"}},
             "coordination": {"referral": {"id": str(packet.pk)}},
@@ -144,6 +161,7 @@ def build_world(request):
                 for name, proposal in proposals.items()
             },
             "rulesets": {"active": {"id": active.pk}, "draft": {"id": rules_draft.pk}},
+            "infra-plans": {"plan": {"id": plan.pk}},
             "routing-policies": {
                 "active": {"id": routing_active.pk},
                 "draft": {"id": routing_draft.pk},

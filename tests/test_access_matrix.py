@@ -34,6 +34,8 @@ from alliance.models import AuditLog, Consultation, Firm, Proposal, ProposalDocu
 from fund.coordination import services as coordination
 from fund.coordination.fund_questions import fund_question_relay
 from fund.coordination.models import CoordinationPacket, FundQuestion, PacketKind
+from fund.ministry import services as ministry_services
+from fund.ministry.models import InfraPlan
 from fund.review import services as pipeline
 from fund.routing import services as routing_services
 from fund.routing.models import RoutingPolicy
@@ -50,6 +52,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.files import make_pdf
+from tests.ministry_support import ministry_user
 from tests.pipeline_support import in_review, referral_of, submitted_proposal
 
 ROLES = ("anonymous", "applicant_a", "applicant_b", "keit", "kdb", "editor")
@@ -79,6 +82,7 @@ class World:
     cancel_token: str
     rule_set: RuleSet
     routing_policy: RoutingPolicy
+    infra_plan: InfraPlan
     # One client per role and kind, reused: a new test client loads the whole middleware stack
     # (WhiteNoise scans the static folders), which costs a third of a second each time.
     clients: dict[tuple[str, str], Client] = field(default_factory=dict)
@@ -128,6 +132,8 @@ def build_world() -> World:
         "keit": UserFactory(username="keit", role=Role.ALLIANCE_SECRETARIAT),
         "kdb": UserFactory(username="kdb", role=Role.FUND_SECRETARIAT),
         "editor": UserFactory(username="editor", role=Role.SITE_EDITOR),
+        # Not a column of the tables below: its own table (MINISTRY_EXPECTED) keeps its answers.
+        "ministry": ministry_user("motie"),
     }
     a, b = users["applicant_a"], users["applicant_b"]
 
@@ -202,6 +208,10 @@ def build_world() -> World:
         rule_set=RuleSet.objects.order_by("pk").first(),
         # A draft: KEIT may edit, preview and activate it.
         routing_policy=routing_services.policy_create_draft(actor=users["keit"]),
+        infra_plan=ministry_services.plan_create(
+            actor=users["ministry"],
+            data={"title": "공동 데이터", "kind": "data", "description": "설명"},
+        ),
     )
     return world
 
@@ -244,6 +254,9 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "routing:policy_edit": {"pk": world.routing_policy.pk},
         "routing:policy_preview": {"pk": world.routing_policy.pk},
         "routing:policy_activate": {"pk": world.routing_policy.pk},
+        "ministry:recommend": {"pk": submitted.pk},
+        "ministry:plan_detail": {"pk": world.infra_plan.pk},
+        "ministry:plan_join": {"pk": world.infra_plan.pk},
         "channel_detail": {"code": "direct"},
         "site:notice_detail": {"pk": world.notice.pk},
         "site:event_detail": {"pk": world.event.pk},
@@ -347,6 +360,9 @@ def api_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "routing-policy-detail": {"pk": world.routing_policy.pk},
         "routing-policy-preview": {"pk": world.routing_policy.pk},
         "routing-policy-activate": {"pk": world.routing_policy.pk},
+        "proposal-recommend": {"pk": submitted.pk},
+        "infra-plan-detail": {"pk": world.infra_plan.pk},
+        "infra-plan-join": {"pk": world.infra_plan.pk},
     }
 
 
@@ -477,6 +493,15 @@ GET_EXPECTED = {
     "site:editor_fact_history": ("login", "404", "404", "404", "200", "200"),
     "site:registration_cancel": ("200", "200", "200", "200", "200", "200"),
     "staff_dashboard": ("404", "404", "404", "200", "200", "404"),
+    "site:self_check": ("200", "200", "200", "200", "200", "200"),
+    "site:self_check_carry": ("405", "405", "405", "405", "405", "405"),
+    "overview:ministry": ("login", "404", "404", "200", "200", "404"),
+    "ministry:candidates": ("login", "404", "404", "404", "404", "404"),
+    "ministry:recommend": ("login", "404", "404", "404", "404", "404"),
+    "ministry:plans": ("login", "200", "200", "200", "200", "404"),
+    "ministry:plan_new": ("login", "404", "404", "200", "404", "404"),
+    "ministry:plan_detail": ("login", "200", "200", "200", "200", "404"),
+    "ministry:plan_join": ("405", "405", "405", "405", "405", "405"),
 }
 
 POST_EXPECTED = {
@@ -603,6 +628,15 @@ POST_EXPECTED = {
     "site:editor_fact_history": ("login", "404", "404", "404", "405", "405"),
     "site:registration_cancel": ("302*", "302*", "302*", "302*", "302*", "302*"),
     "staff_dashboard": ("405", "405", "405", "405", "405", "405"),
+    "site:self_check": ("400", "400", "400", "400", "400", "400"),
+    "site:self_check_carry": ("400", "400", "400", "400", "400", "400"),
+    "overview:ministry": ("405", "405", "405", "405", "405", "405"),
+    "ministry:candidates": ("405", "405", "405", "405", "405", "405"),
+    "ministry:recommend": ("login", "404", "404", "404", "404", "404"),
+    "ministry:plans": ("405", "405", "405", "405", "405", "405"),
+    "ministry:plan_new": ("login", "404", "404", "400", "404", "404"),
+    "ministry:plan_detail": ("405", "405", "405", "405", "405", "405"),
+    "ministry:plan_join": ("login", "302*", "302*", "302", "302", "404"),
 }
 
 PASSWORD_RESET_ARGS = {"uidb64": "MQ", "token": "set-password"}
@@ -669,6 +703,7 @@ def url_for(world: World, name: str, owner: str = "a") -> str:
 def answer(world: World, role: str, method: str, url: str) -> str:
     """One request, rolled back afterwards; its cell, starred if it changed anything."""
     client = page_client(world, role)
+    cache.clear()  # the self-check's rate limit counts every role's request from one address
     with transaction.atomic():
         before = fingerprint()
         response = getattr(client, method)(url)
@@ -758,6 +793,12 @@ API_GET_EXPECTED = {
     "ruleset-preview": ("401", "404", "404", "404", "404", "404"),
     "ruleset-rescore": ("401", "404", "404", "404", "404", "404"),
     "stats-demand": ("200", "200", "200", "200", "200", "200"),
+    "self-check": ("405", "405", "405", "405", "405", "405"),
+    "pipeline-summary": ("401", "403", "403", "200", "200", "403"),
+    "infra-plan-list": ("401", "200", "200", "200", "200", "403"),
+    "infra-plan-detail": ("401", "200", "200", "200", "200", "404"),
+    "infra-plan-join": ("401", "405", "405", "405", "405", "405"),
+    "proposal-recommend": ("401", "405", "405", "405", "405", "405"),
 }
 
 API_POST_EXPECTED = {
@@ -803,6 +844,12 @@ API_POST_EXPECTED = {
     "ruleset-preview": ("401", "404", "404", "403", "409", "404"),
     "ruleset-rescore": ("401", "405", "405", "405", "405", "405"),
     "stats-demand": ("405", "405", "405", "405", "405", "405"),
+    "self-check": ("400", "400", "400", "400", "400", "400"),
+    "pipeline-summary": ("401", "405", "405", "405", "405", "405"),
+    "infra-plan-list": ("401", "403", "403", "400", "403", "403"),
+    "infra-plan-detail": ("401", "405", "405", "405", "405", "405"),
+    "infra-plan-join": ("401", "201*", "201*", "403", "403", "404"),
+    "proposal-recommend": ("401", "403", "404", "403", "403", "404"),
 }
 
 
@@ -929,3 +976,224 @@ def test_each_applicant_gets_404_for_the_other_firms_objects_in_the_api(world):
         owner = api_answer(world, "applicant_b", method, url)
 
         assert (name, outsider, owner) == (name, "404", own)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ministry role (산업통상부's user `motie`): one more column, kept as its own table so the
+# six columns above stay as they were. Cells: (GET, POST) for pages, then for the API.
+
+MINISTRY_EXPECTED: dict[str, tuple[str, str]] = {
+    "alliance:dashboard": ("200", "405"),
+    "alliance:document_delete": ("405", "404"),
+    "alliance:document_download": ("404", "405"),
+    "alliance:document_upload": ("405", "404"),
+    "alliance:firm_profile": ("404", "404"),
+    "alliance:firm_verify": ("405", "404"),
+    "alliance:fund_question": ("404", "404"),
+    "alliance:fund_question_answer": ("405", "404"),
+    "alliance:fund_questions": ("404", "404"),
+    "alliance:proposal_autosave": ("405", "404"),
+    "alliance:proposal_detail": ("404", "405"),
+    "alliance:proposal_edit": ("404", "404"),
+    "alliance:proposal_new": ("403", "403"),
+    "alliance:proposal_request_info": ("405", "404"),
+    "alliance:proposal_submit": ("404", "404"),
+    "alliance:proposal_withdraw": ("404", "404"),
+    "alliance:secretariat_firm": ("404", "404"),
+    "alliance:secretariat_firms": ("404", "404"),
+    "alliance:secretariat_proposals": ("404", "404"),
+    "alliance_overview": ("200", "405"),
+    "channel_detail": ("200", "405"),
+    "consultation_cancel": ("405", "404"),
+    "consultation_confirm": ("405", "404"),
+    "consultation_contact": ("405", "404"),
+    "consultation_decline": ("405", "404"),
+    "consultation_detail": ("404", "405"),
+    "consultation_list": ("404", "405"),
+    "consultation_new": ("404", "404"),
+    "healthz": ("health", "405"),
+    "home": ("200", "200"),
+    "login": ("200", "200"),
+    "logout": ("405", "302"),
+    "matching:proposal_check": ("405", "404"),
+    "matching:proposal_results": ("404", "405"),
+    "matching:rule_set_activate": ("405", "404"),
+    "matching:rule_set_detail": ("404", "405"),
+    "matching:rule_set_edit": ("404", "404"),
+    "matching:rule_set_list": ("404", "405"),
+    "matching:rule_set_new": ("405", "404"),
+    "matching:rule_set_preview": ("405", "404"),
+    "matching:rule_set_progress": ("404", "405"),
+    "ministry:candidates": ("200", "405"),
+    "ministry:plan_detail": ("200", "405"),
+    "ministry:plan_join": ("405", "302"),
+    "ministry:plan_new": ("200", "400"),
+    "ministry:plans": ("200", "405"),
+    "ministry:recommend": ("200", "400"),
+    "overview:ministry": ("200", "405"),
+    "password_change": ("200", "200"),
+    "password_change_done": ("200", "405"),
+    "password_reset": ("200", "200"),
+    "password_reset_complete": ("200", "405"),
+    "password_reset_confirm": ("200", "200"),
+    "password_reset_done": ("200", "405"),
+    "pipeline:advance": ("405", "404"),
+    "pipeline:agenda_add": ("405", "404"),
+    "pipeline:agenda_move": ("405", "404"),
+    "pipeline:agenda_print": ("404", "404"),
+    "pipeline:agenda_remove": ("405", "404"),
+    "pipeline:agenda_xlsx": ("404", "404"),
+    "pipeline:assign": ("405", "404"),
+    "pipeline:board": ("404", "404"),
+    "pipeline:bulk": ("405", "404"),
+    "pipeline:comment": ("405", "404"),
+    "pipeline:decide": ("405", "404"),
+    "pipeline:detail": ("404", "404"),
+    "pipeline:export": ("404", "404"),
+    "pipeline:meeting_create": ("405", "404"),
+    "pipeline:meeting_detail": ("404", "404"),
+    "pipeline:meetings": ("404", "404"),
+    "pipeline:packet_ack": ("405", "404"),
+    "pipeline:packet_detail": ("404", "404"),
+    "pipeline:packet_retry": ("405", "404"),
+    "pipeline:packets": ("404", "404"),
+    "pipeline:release": ("405", "404"),
+    "pipeline:reopen": ("405", "404"),
+    "pipeline:request_info": ("405", "404"),
+    "pipeline:saved_view_create": ("405", "404"),
+    "pipeline:saved_view_delete": ("405", "404"),
+    "pipeline:screening": ("404", "404"),
+    "pipeline:screening_detail": ("404", "404"),
+    "pipeline:screening_refer": ("405", "404"),
+    "pipeline:screening_refer_bulk": ("405", "404"),
+    "pipeline:table": ("404", "404"),
+    "readyz": ("health", "405"),
+    "routing:pause": ("405", "404"),
+    "routing:policy_activate": ("404", "404"),
+    "routing:policy_detail": ("404", "404"),
+    "routing:policy_edit": ("404", "404"),
+    "routing:policy_list": ("404", "404"),
+    "routing:policy_new": ("405", "404"),
+    "routing:policy_preview": ("404", "404"),
+    "routing:resume": ("405", "404"),
+    "set_language": ("302", "302"),
+    "signup": ("302", "302"),
+    "site:contact": ("200", "405"),
+    "site:editor_dashboard": ("404", "404"),
+    "site:editor_event_create": ("404", "404"),
+    "site:editor_event_delete": ("404", "404"),
+    "site:editor_event_edit": ("404", "404"),
+    "site:editor_events": ("404", "404"),
+    "site:editor_fact_edit": ("404", "404"),
+    "site:editor_fact_history": ("404", "404"),
+    "site:editor_facts": ("404", "404"),
+    "site:editor_faq_create": ("404", "404"),
+    "site:editor_faq_delete": ("404", "404"),
+    "site:editor_faq_edit": ("404", "404"),
+    "site:editor_faqs": ("404", "404"),
+    "site:editor_notice_create": ("404", "404"),
+    "site:editor_notice_delete": ("404", "404"),
+    "site:editor_notice_edit": ("404", "404"),
+    "site:editor_notice_pin": ("404", "404"),
+    "site:editor_notice_publish": ("404", "404"),
+    "site:editor_notices": ("404", "404"),
+    "site:editor_registration_cancel": ("404", "404"),
+    "site:editor_registration_check_in": ("404", "404"),
+    "site:editor_registration_contact": ("404", "404"),
+    "site:editor_registrations": ("404", "404"),
+    "site:editor_registrations_csv": ("404", "404"),
+    "site:event_detail": ("200", "400"),
+    "site:event_list": ("200", "405"),
+    "site:event_registered": ("302", "405"),
+    "site:faq": ("200", "405"),
+    "site:notice_detail": ("200", "405"),
+    "site:notice_list": ("200", "405"),
+    "site:privacy": ("200", "405"),
+    "site:registration_cancel": ("200", "302*"),
+    "site:self_check": ("200", "400"),
+    "site:self_check_carry": ("405", "400"),
+    "site:sources": ("200", "405"),
+    "staff_dashboard": ("200", "405"),
+    "system_status": ("404", "405"),
+}
+MINISTRY_API_EXPECTED: dict[str, tuple[str, str]] = {
+    "api-docs": ("200", "405"),
+    "api-schema": ("200", "405"),
+    "api-token": ("405", "400"),
+    "channel-detail": ("200", "405"),
+    "channel-list": ("200", "405"),
+    "event-detail": ("200", "405"),
+    "event-list": ("200", "405"),
+    "event-register": ("405", "400"),
+    "faq": ("200", "405"),
+    "firm-detail": ("404", "405"),
+    "firm-list": ("200", "400"),
+    "firm-verify": ("405", "404"),
+    "infra-plan-detail": ("200", "405"),
+    "infra-plan-join": ("405", "403"),
+    "infra-plan-list": ("200", "400"),
+    "notice-detail": ("200", "405"),
+    "notice-list": ("200", "405"),
+    "packet-ack": ("405", "404"),
+    "packet-detail": ("404", "405"),
+    "packet-list": ("403", "405"),
+    "pipeline": ("403", "405"),
+    "pipeline-summary": ("200", "405"),
+    "proposal-advance": ("405", "404"),
+    "proposal-decide": ("405", "404"),
+    "proposal-detail": ("404", "405"),
+    "proposal-document": ("404", "405"),
+    "proposal-documents": ("404", "404"),
+    "proposal-list": ("200", "400"),
+    "proposal-matches": ("404", "405"),
+    "proposal-recommend": ("405", "400"),
+    "proposal-refer": ("405", "404"),
+    "proposal-request-info": ("405", "404"),
+    "proposal-submit": ("405", "404"),
+    "proposal-withdraw": ("405", "404"),
+    "routing": ("403", "405"),
+    "routing-pause": ("405", "403"),
+    "routing-policy-activate": ("405", "404"),
+    "routing-policy-detail": ("404", "405"),
+    "routing-policy-list": ("403", "403"),
+    "routing-policy-preview": ("404", "405"),
+    "routing-resume": ("405", "403"),
+    "ruleset-activate": ("405", "404"),
+    "ruleset-detail": ("404", "405"),
+    "ruleset-list": ("403", "403"),
+    "ruleset-preview": ("404", "404"),
+    "ruleset-rescore": ("404", "405"),
+    "self-check": ("405", "400"),
+    "stats-demand": ("200", "405"),
+}
+
+
+def _column_text(table: dict[str, tuple]) -> str:
+    return "\n".join(
+        f'    "{name}": ("{get}", "{post}"),' for name, (get, post) in sorted(table.items())
+    )
+
+
+def test_the_ministry_gets_exactly_what_its_table_allows(world):
+    actual = {
+        name: tuple(
+            answer(world, "ministry", method, url_for(world, name)) for method in ("get", "post")
+        )
+        for name in sorted(GET_EXPECTED)
+    }
+
+    differences = {n: row for n, row in actual.items() if row != MINISTRY_EXPECTED.get(n)}
+    assert differences == {}, "actual table:\n" + _column_text(actual)
+
+
+def test_the_ministry_gets_exactly_what_its_api_table_allows(world):
+    actual = {
+        name: tuple(
+            api_answer(world, "ministry", method, api_url_for(world, name))
+            for method in ("get", "post")
+        )
+        for name in sorted(api_names())
+    }
+
+    differences = {n: row for n, row in actual.items() if row != MINISTRY_API_EXPECTED.get(n)}
+    assert differences == {}, "actual table:\n" + _column_text(actual)

@@ -102,6 +102,7 @@ PUBLIC = {
     "/api/v1/stats/demand/",
 }
 SIGNED_IN = PUBLIC | {"/api/v1/firms/", "/api/v1/proposals/"}
+PLANS = {"/api/v1/infra-plans/", "/api/v1/infra-plans/{id}/ plan"}
 STAFF_ONLY = {
     "/api/v1/coordination/packets/",
     "/api/v1/rulesets/",
@@ -135,18 +136,31 @@ READS = {
     "applicant": (
         SIGNED_IN
         | {"/api/v1/firms/{id}/ firm", "/api/v1/proposals/{id}/documents/{document_id}/ draft"}
-        | _proposal_reads(" draft", " empty", " submitted", " referred"),
-        STAFF_ONLY | {"/api/v1/pipeline/"},
+        | _proposal_reads(" draft", " empty", " submitted", " referred")
+        | PLANS,
+        STAFF_ONLY | {"/api/v1/pipeline/", "/api/v1/pipeline/summary/"},
     ),
     "keit": (
         SIGNED_IN
         | STAFF
         | {"/api/v1/firms/{id}/ firm", "/api/v1/firms/{id}/ listed"}
-        | _proposal_reads(" submitted", " referred"),
+        | _proposal_reads(" submitted", " referred")
+        | PLANS
+        | {"/api/v1/pipeline/summary/"},
         {"/api/v1/pipeline/"},
     ),
-    "kdb": (SIGNED_IN | STAFF | {"/api/v1/pipeline/"} | _proposal_reads(" referred"), set()),
-    "editor": (SIGNED_IN, STAFF_ONLY | {"/api/v1/pipeline/"}),
+    "kdb": (
+        SIGNED_IN
+        | STAFF
+        | PLANS
+        | {"/api/v1/pipeline/", "/api/v1/pipeline/summary/"}
+        | _proposal_reads(" referred"),
+        set(),
+    ),
+    "editor": (
+        SIGNED_IN,
+        STAFF_ONLY | {"/api/v1/pipeline/", "/api/v1/pipeline/summary/", "/api/v1/infra-plans/"},
+    ),
 }
 
 
@@ -214,6 +228,7 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/notices/",
     "GET /api/v1/notices/{id}/",
     "GET /api/v1/stats/demand/",
+    "POST /api/v1/self-check/",
 }
 
 
@@ -221,7 +236,7 @@ PUBLIC_OPERATIONS = {
 def test_a_throttled_call_of_every_operation_answers_as_documented(schema, world, role, settings):
     # No request passes: every call that gets past authentication is throttled, and with no
     # call on record (loading the schema was one) each is told to wait the whole minute.
-    rates = {"anon": "0/minute", "user": "0/minute", "token": "0/minute"}
+    rates = {"anon": "0/minute", "user": "0/minute", "token": "0/minute", "self_check": "0/minute"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     cache.clear()
     headers = _headers(world, role)
@@ -388,6 +403,9 @@ BODY_CALLS = {
     "POST /api/v1/routing-policies/": ("keit", ""),
     "PUT /api/v1/routing-policies/{id}/": ("keit", "draft"),
     "POST /api/v1/routing-policies/{id}/activate/": ("keit", "draft"),
+    "POST /api/v1/self-check/": ("anonymous", ""),
+    "POST /api/v1/infra-plans/": ("keit", ""),
+    "POST /api/v1/proposals/{id}/recommend/": ("ministry", "submitted"),
 }
 
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alliance.models import AuditLog, Proposal, ProposalDocument
 from fund.coordination.models import CoordinationPacket
+from fund.ministry import services as ministry_services
 from fund.routing import services as routing_services
 from fund.site.models import Event, Faq, Notice
 from matching.models import RuleSet
@@ -33,6 +34,7 @@ PROPOSAL_ENDPOINTS = [
     ("post", "/proposals/{p}/advance/"),
     ("post", "/proposals/{p}/decide/"),
     ("get", "/proposals/{p}/matches/"),
+    ("post", "/proposals/{p}/recommend/"),
     ("get", "/proposals/{p}/documents/"),
     ("post", "/proposals/{p}/documents/"),
     ("get", "/proposals/{p}/documents/{d}/"),
@@ -164,6 +166,9 @@ def many(firm, applicant, keit, kdb, editor):
             published=True,
         )
         routing_services.policy_create_draft(actor=keit)
+        ministry_services.plan_create(
+            actor=keit, data={"title": f"계획 {n}", "kind": "testbed", "description": "설명"}
+        )
     return {"applicant": applicant, "keit": keit, "kdb": kdb, "editor": editor}
 
 
@@ -178,6 +183,7 @@ LISTS = [
     ("kdb", "/pipeline/", 4),
     ("kdb", "/rulesets/", 3),
     ("kdb", "/routing-policies/", 3),
+    ("applicant", "/infra-plans/", 3),
     ("editor", "/notices/", 2),
     ("editor", "/channels/", 2),
 ]

@@ -392,3 +392,14 @@ def test_the_plan_pages_let_a_member_join(client, motie, applicant):
     assert detail.status_code == 200 and PLAN["title"] in detail.content.decode()
     draft = Proposal.objects.get(infra_plan_link__plan=plan)
     assert joined["Location"] == reverse("alliance:proposal_edit", args=[draft.pk, 1])
+
+
+def test_a_ministry_user_lists_no_proposal_and_opens_none(motie, fsc, secret_firm):
+    proposal = submitted_proposal(firm=secret_firm)
+
+    for user in (motie, fsc):
+        listed = client_for(user).get(f"{API}/proposals/")
+        opened = client_for(user).get(f"{API}/proposals/{proposal.pk}/")
+
+        assert (listed.status_code, listed.json()["results"]) == (200, [])
+        assert opened.status_code == 404

@@ -313,8 +313,6 @@ def dashboard(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def _carried_answers(request) -> tuple[dict, dict]:
     """The self-check's answers in the session: (values for the draft, step 1's initial)."""
     answers = request.session.get(SELF_CHECK_SESSION_KEY)
@@ -329,6 +327,8 @@ def _carried_answers(request) -> tuple[dict, dict]:
     return data, initial
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def proposal_new(request):
     """Step 1 for a proposal that does not exist yet; saving it creates the draft, with the
     self-check's answers when the visitor carried them here."""

@@ -252,7 +252,6 @@ class SelfCheckView(APIView):
     channel. Nothing is stored; limited per client address (429 beyond)."""
 
     permission_classes = [AllowAny]
-    authentication_classes = []
     throttle_classes = [SelfCheckThrottle]
 
     @extend_schema(
