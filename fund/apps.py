@@ -50,6 +50,28 @@ class FundConfig(AppConfig):
         def invalidate_pipeline(**kwargs) -> None:
             aggregate_cache.invalidate(aggregate_cache.PIPELINE)
 
+        # Whole public pages (portal.core.page_cache): notices, FAQ, events and the rule set
+        # the channel pages explain are public content; a registration moves the seats left
+        # that the event pages show, so it stales only the event pages.
+        from fund.site.models import Event, Faq, Notice, Registration
+        from matching.models import RuleSet
+
+        for model in (Notice, Faq, Event, RuleSet):
+            uid = f"fund.page_cache.{model._meta.label_lower}"
+            post_save.connect(invalidate, sender=model, weak=False, dispatch_uid=uid + ".save")
+            post_delete.connect(invalidate, sender=model, weak=False, dispatch_uid=uid + ".delete")
+
+        def invalidate_events(**kwargs) -> None:
+            aggregate_cache.invalidate(aggregate_cache.EVENTS)
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                invalidate_events,
+                sender=Registration,
+                weak=False,
+                dispatch_uid=f"fund.page_cache.registration.{signal is post_save}",
+            )
+
         for signal in (post_save, post_delete):
             signal.connect(
                 invalidate_pipeline,

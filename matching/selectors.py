@@ -114,6 +114,10 @@ def results_for_proposal(proposal: Proposal) -> list[MatchResult]:
     results = list(
         MatchResult.objects.filter(proposal=proposal)
         .select_related("rule_set")
+        # The rule set's rules (a large JSON document) would be decoded once per row; they
+        # are read only to compile the rule set, which is cached per process, and then load
+        # on first use (docs/performance.md, referral).
+        .defer("rule_set__rules")
         .order_by("-rule_set__version", "channel__order")
     )
     if not results:

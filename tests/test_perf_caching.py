@@ -39,6 +39,10 @@ def _committed(response, code: str) -> int:
     return int(re.search(r'data-figure="committed" data-krw="([0-9]+)"', card)[1])
 
 
+def _without_tokens(response) -> str:
+    return re.sub(r"[A-Za-z0-9]{64}", "", response.content.decode())
+
+
 def _stage_count(response, stage: str) -> int:
     return next(c.count for c in response.context["columns"] if c.stage == stage)
 
@@ -153,16 +157,20 @@ def test_the_demand_page_is_served_from_the_cache_between_changes(
     client, firm, django_assert_num_queries
 ):
     ProposalFactory(firm=firm, status=ProposalStatus.SUBMITTED, requested_krw=10**9)
-    client.get(reverse("alliance_overview"))
+    first = client.get(reverse("alliance_overview"))
 
+    # The whole page comes from the cache (portal.core.page_cache) for an anonymous visitor.
     with django_assert_num_queries(0):
         response = client.get(reverse("alliance_overview"))
 
-    assert response.context["totals"] == {
+    assert first.context["totals"] == {
         "proposal_count": 1,
         "requested_krw": 10**9,
         "expected_value_added_krw": 0,
     }
+    assert response["X-Page-Cache"] == "hit"
+    # The same page; only the CSRF tokens (each response's own) differ.
+    assert _without_tokens(response) == _without_tokens(first)
 
 
 def test_the_board_counts_follow_a_stage_move(client, keit, kdb, django_assert_num_queries):

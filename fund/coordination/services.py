@@ -441,15 +441,25 @@ def proposal_refer_many(
         raise PermissionDenied
     _clean_referral(note, channel)
     packets, refused = [], {}
-    for proposal_id in dict.fromkeys(proposal_ids):
-        try:
-            packets.append(
-                proposal_refer(proposal_id=proposal_id, actor=actor, note=note, channel=channel)
-            )
-        except TransitionNotAllowed as exc:
-            refused[proposal_id] = exc.message
-        except ValidationError as exc:
-            refused[proposal_id] = " ".join(exc.messages)
+    # Deliveries are coalesced: the packets go out as batch messages of DELIVERY_BATCH ids
+    # once every referral has committed, not one message per referral. Only committed
+    # packets are sent (an id a refused referral collected is dropped with it); if this
+    # process dies before sending, the packets are pending in the outbox and the sweep sends
+    # them.
+    collecting = _collected_deliveries.set([])
+    try:
+        for proposal_id in dict.fromkeys(proposal_ids):
+            try:
+                packets.append(
+                    proposal_refer(proposal_id=proposal_id, actor=actor, note=note, channel=channel)
+                )
+            except TransitionNotAllowed as exc:
+                refused[proposal_id] = exc.message
+            except ValidationError as exc:
+                refused[proposal_id] = " ".join(exc.messages)
+    finally:
+        _collected_deliveries.reset(collecting)
+        schedule_deliveries(packet_ids=[packet.pk for packet in packets])
     return packets, refused
 
 

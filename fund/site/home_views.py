@@ -10,6 +10,7 @@ from alliance.models import SubAlliance
 from fund.capacity.selectors import channels_with_capacity
 from fund.site import facts
 from portal.core.aggregate_cache import cached
+from portal.core.page_cache import public_page
 
 # The figures in the home page's hero, by registry key.
 HERO_FACTS = ("fund-size", "fund-launch", "fund-ai-target", "fund-2026-regional-share")
@@ -38,6 +39,7 @@ def _home_body(reg: facts.Registry) -> str:
     return render_to_string("fund/_home_body.html", context)
 
 
+@public_page()
 def home(request):
     """The information site's landing page: the fund, its channels, the alliance, the path.
 

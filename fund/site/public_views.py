@@ -19,6 +19,7 @@ from fund.capacity.selectors import (
 from fund.ministry import permissions as ministry_permissions
 from fund.site import facts
 from portal.core.aggregate_cache import cached
+from portal.core.page_cache import public_page
 from portal.core.vocabulary import ChannelCode, ProposalStatus
 
 PLAN_YEAR = facts.PLAN_YEAR
@@ -52,6 +53,7 @@ def _rule_sources(rule: dict, code: str) -> tuple[str, ...]:
 
 
 @require_GET
+@public_page()
 def channel_detail(request, code: str):
     """What a channel funds, who may apply, its terms and live capacity (public)."""
     if code not in ChannelCode.values:
@@ -108,6 +110,7 @@ def _plain_rules(code: str) -> dict | None:
 
 
 @require_GET
+@public_page()
 def alliance_overview(request):
     """The alliance as its source states it, its goals, the published demand survey, and
     beside it the live demand of submitted proposals (aggregated, no names)."""

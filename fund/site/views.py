@@ -12,7 +12,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from fund.site import selectors, services
 from fund.site.forms import RegistrationForm
 from fund.site.models import FaqCategory, RegistrationStatus
+from portal.core import aggregate_cache
 from portal.core.errors import TransitionNotAllowed
+from portal.core.page_cache import public_page
 
 NOTICES_PER_PAGE = 10
 EVENTS_PER_PAGE = 10
@@ -20,6 +22,7 @@ SESSION_REGISTRATION = "fund_last_registration"
 
 
 @require_safe
+@public_page()
 def notice_list(request):
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.notices_public(q=q), NOTICES_PER_PAGE).get_page(
@@ -29,12 +32,14 @@ def notice_list(request):
 
 
 @require_safe
+@public_page()
 def notice_detail(request, pk: int):
     notice = selectors.notice_get_public(pk)
     return render(request, "fund/site/notice_detail.html", {"notice": notice})
 
 
 @require_safe
+@public_page()
 def faq(request):
     q = request.GET.get("q", "").strip()
     category = request.GET.get("category", "")
@@ -49,11 +54,13 @@ def faq(request):
 
 
 @require_safe
+@public_page()
 def contact(request):
     return render(request, "fund/site/contact.html")
 
 
 @require_safe
+@public_page()
 def privacy(request):
     """The privacy policy (개인정보 처리방침), with the retention period the portal applies."""
     return render(
@@ -64,6 +71,7 @@ def privacy(request):
 
 
 @require_safe
+@public_page()
 def terms(request):
     """The terms of use (이용약관): the portal's own operating rule, with the retention period."""
     return render(
@@ -74,6 +82,7 @@ def terms(request):
 
 
 @require_safe
+@public_page(aggregate_cache.PUBLIC, aggregate_cache.EVENTS)
 def event_list(request):
     upcoming = Paginator(selectors.events_public_upcoming(), EVENTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -85,6 +94,7 @@ def event_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+@public_page(aggregate_cache.PUBLIC, aggregate_cache.EVENTS)
 def event_detail(request, pk: int):
     event = selectors.event_get_public(pk)
     form = RegistrationForm(request.POST if request.method == "POST" else None)

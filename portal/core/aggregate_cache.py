@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 PUBLIC = "public"
 PIPELINE = "pipeline"
+# Event registrations: seats left on the public event pages (portal.core.page_cache).
+EVENTS = "events"
 TIMEOUT = 60
 
 T = TypeVar("T")
@@ -48,6 +50,14 @@ def _version(namespace: str) -> int:
         cache.add(key, time.time_ns() // 1000, timeout=None)
         version = cache.get(key)
     return version
+
+
+def versions(namespaces: list[str]) -> list[int]:
+    """The current version of each namespace, in one round trip when all exist (for keys of
+    things cached under several namespaces, such as whole pages)."""
+    keys = [_version_key(n) for n in namespaces]
+    found = cache.get_many(keys)
+    return [found[k] if k in found else _version(n) for k, n in zip(keys, namespaces, strict=True)]
 
 
 def cached(name: str, compute: Callable[[], T], *, namespace: str = PUBLIC) -> T:
@@ -88,11 +98,29 @@ def _bump(namespace: str) -> None:
         logger.warning("cache unavailable: %s aggregates not invalidated", namespace, exc_info=True)
 
 
+class Bump:
+    """The on-commit callback that increments one namespace's version (a class, so a
+    transaction registers it once however many rows it changes)."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+
+    def __call__(self) -> None:
+        _bump(self.namespace)
+
+
 def invalidate(namespace: str = PUBLIC) -> None:
     """Make every cached aggregate of `namespace` stale once the current transaction commits.
 
     Call inside the transaction that changes what the namespace counts (PUBLIC: a commitment,
     a channel, a proposal's demand; PIPELINE: a review's stage); outside one it takes effect
-    at once. A rolled-back change invalidates nothing.
+    at once. A rolled-back change invalidates nothing. A transaction that changes many rows
+    bumps the version once: a callback already waiting for this commit covers the rest (it
+    belongs to the same or an enclosing savepoint, so it is rolled back only with this change).
     """
-    transaction.on_commit(lambda: _bump(namespace))
+    if connection.in_atomic_block and any(
+        isinstance(callback, Bump) and callback.namespace == namespace
+        for _sids, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(Bump(namespace))
