@@ -479,6 +479,35 @@ def test_a_board_card_shows_title_firm_amount_channel_score_and_days(client, kei
     assert "Reject" in _card(html, decided.pk)
 
 
+def test_after_an_approval_the_board_card_shows_the_approved_amount(client, keit, kdb):
+    proposal = submitted_proposal(total_cost_krw=400_000_000_000, requested_krw=180_000_000_000)
+    in_review(proposal, keit=keit, channel="loan")
+    walk_to(proposal, kdb=kdb, stage="council")
+    pipeline.proposal_decide(
+        proposal_id=proposal.pk,
+        actor=kdb,
+        decision="approved",
+        channel="loan",
+        amount_krw=150_000_000_000,
+    )
+
+    html = _client(client, kdb).get(reverse("pipeline:board")).content.decode()
+
+    card = _card(html, proposal.pk)
+    approved = re.search(r'data-amount="approved"><strong>([^<]*)</strong>', card).group(1)
+    requested = re.search(r'data-amount="requested">([^<]*)<', card).group(1)
+    assert (approved, requested) == ("Approved KRW 150 billion", "(requested KRW 180 billion)")
+
+
+def test_an_undecided_card_shows_only_the_requested_amount(client, keit, kdb):
+    proposal = in_review(submitted_proposal(requested_krw=3 * 10**9), keit=keit)
+
+    card = _card(_client(client, kdb).get(reverse("pipeline:board")).content.decode(), proposal.pk)
+
+    assert 'data-amount="approved"' not in card
+    assert re.search(r'data-amount="requested">([^<]*)<', card).group(1) == "KRW 3 billion"
+
+
 @pytest.mark.parametrize("compound_limits", [True, False], ids=["postgresql", "sqlite"])
 def test_board_cards_are_the_best_scored_of_each_stage_in_score_order(
     client, keit, kdb, monkeypatch, compound_limits
