@@ -373,7 +373,7 @@ GET_EXPECTED = {
     "alliance:fund_question": ("login", "404", "404", "200", "404", "404"),
     "alliance:fund_question_answer": ("login", "405", "405", "405", "405", "405"),
     "alliance:fund_questions": ("login", "404", "404", "200", "404", "404"),
-    "alliance:dashboard": ("login", "200", "200", "302", "200", "200"),
+    "alliance:dashboard": ("login", "200", "200", "302", "302", "302"),
     "alliance:document_delete": ("login", "405", "405", "405", "405", "405"),
     "alliance:document_download": ("login", "200", "404", "404", "404", "404"),
     "alliance:document_upload": ("login", "405", "405", "405", "405", "405"),

@@ -219,7 +219,6 @@ def test_keit_staff_see_the_registry_and_screening_links_only(client, keit):
     assert [href for href, _text in nav_links(response.content)] == [
         *public_links(),
         reverse("alliance:secretariat_firms"),
-        reverse("alliance:secretariat_proposals"),
         reverse("pipeline:screening"),
         reverse("alliance:fund_questions"),
         reverse("pipeline:packets"),
@@ -236,7 +235,6 @@ def test_fund_staff_see_no_applicant_or_registry_links(client, kdb):
     assert [href for href, _text in nav_links(response.content)] == [
         *public_links(),
         reverse("pipeline:board"),
-        reverse("pipeline:table"),
         reverse("pipeline:packets"),
         *staff_links(),
         reverse("site:editor_facts"),
@@ -576,3 +574,23 @@ def test_form_fields_get_the_krds_classes_for_their_kind_and_state():
         "krds-form-select is-error",
     ]
     assert [s["attrs"].get("aria-invalid") for s in elements(html, "select")] == [None, "true"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["keit", "kdb", "editor"])
+def test_each_staff_menu_item_names_the_page_it_opens(client, request, who):
+    """A menu item's words are the title of the page it opens (no "referral inbox" opening a
+    page called something else)."""
+    client.force_login(request.getfixturevalue(who))
+    public = set(public_links())
+    links = [(h, t) for h, t in nav_links(client.get(reverse("home")).content) if h not in public]
+
+    titles = {}
+    for href, text in links:
+        page = client.get(href)
+        assert page.status_code == 200, href
+        titles[href] = (text, [h1["text"] for h1 in elements(page.content, "h1")])
+
+    assert {href: [text] for href, (text, _h1) in titles.items()} == {
+        href: h1 for href, (_text, h1) in titles.items()
+    }

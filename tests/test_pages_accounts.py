@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
@@ -285,6 +286,40 @@ def test_signing_in_goes_to_the_workspace(client, applicant):
 
     assert (response.status_code, response.url) == (302, reverse("alliance:dashboard"))
     assert client.session[SESSION_KEY] == str(applicant.pk)
+
+
+@pytest.mark.parametrize(
+    ("who", "landing"),
+    [
+        ("applicant", "alliance:dashboard"),
+        ("keit", "pipeline:screening"),
+        ("kdb", "pipeline:board"),
+        ("editor", "site:editor_dashboard"),
+    ],
+)
+def test_each_role_lands_on_its_own_work_after_signing_in(client, request, who, landing):
+    request.getfixturevalue(who)
+
+    response = client.post(reverse("login"), {"username": who, "password": "correct-horse-9"})
+
+    assert (response.status_code, response.url) == (302, reverse(landing))
+
+
+def test_a_page_asked_for_before_signing_in_wins_over_the_landing(client, kdb):
+    response = client.post(
+        reverse("login"),
+        {"username": "kdb", "password": "correct-horse-9", "next": reverse("pipeline:table")},
+    )
+
+    assert (response.status_code, response.url) == (302, reverse("pipeline:table"))
+
+
+def test_a_user_with_two_roles_lands_on_the_first_of_the_map(client, keit):
+    keit.groups.add(Group.objects.get_or_create(name=Role.FUND_SECRETARIAT)[0])
+
+    response = client.post(reverse("login"), {"username": "keit", "password": "correct-horse-9"})
+
+    assert response.url == reverse("pipeline:screening")
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, applicant):

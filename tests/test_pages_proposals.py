@@ -150,25 +150,28 @@ def test_workspace_paginates_by_25(applicant, firm):
     assert response.context["page"].number == 2
 
 
-def test_alliance_secretariat_is_sent_to_its_proposal_list(keit):
-    response = browser(keit).get(reverse("alliance:dashboard"))
-
-    assert response.status_code == 302
-    assert response["Location"] == reverse("alliance:secretariat_proposals")
-
-
 @pytest.mark.parametrize(
     ("role", "url_name"),
-    [(Role.FUND_SECRETARIAT, "staff_dashboard"), (Role.SITE_EDITOR, "site:editor_dashboard")],
+    [
+        (Role.ALLIANCE_SECRETARIAT, "pipeline:screening"),
+        (Role.FUND_SECRETARIAT, "pipeline:board"),
+        (Role.SITE_EDITOR, "site:editor_dashboard"),
+    ],
 )
-def test_other_staff_see_what_their_role_is_for_and_where_its_pages_are(role, url_name):
+def test_staff_opening_the_workspace_are_sent_to_their_own_work(role, url_name):
     user = UserFactory(role=role)
 
     response = browser(user).get(reverse("alliance:dashboard"))
 
+    assert (response.status_code, response["Location"]) == (302, reverse(url_name))
+
+
+def test_an_account_without_a_role_is_told_what_the_workspace_is_for():
+    response = browser(UserFactory()).get(reverse("alliance:dashboard"))
+
     assert response.status_code == 200
     assert response.context["role_only"] is True
-    assert [page["url"] for page in response.context["role_pages"]] == [reverse(url_name)]
+    assert response.context["role_pages"] == []
     assert "page" not in response.context
 
 

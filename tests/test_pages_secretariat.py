@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from alliance.firms.history import FIRM_ACTIONS
 from alliance.models import AuditLog, Firm, Industry, Proposal, SubAlliance, User
 from matching.models import MatchResult, RuleSet
 from portal.core.vocabulary import FirmStatus, ProposalStatus
@@ -229,6 +230,27 @@ def test_the_firm_page_shows_members_and_proposal_counts(client, keit, firm, app
     assert [int(n) for n in re.findall(r"\d+", counts)] == [1, 1]
 
 
+def test_the_firm_history_is_in_words_not_codes(client, keit):
+    firm = FirmFactory(status=FirmStatus.PENDING)
+    client.force_login(keit)
+    client.post(reverse("alliance:firm_verify", args=[firm.pk]))
+
+    response = client.get(reverse("alliance:secretariat_firm", args=[firm.pk]))
+
+    rows = [
+        tr["text"]
+        for tr in elements(response.content, "tr")
+        if tr["attrs"].get("data-action") == "firm.verify"
+    ]
+    assert len(rows) == 1
+    with translation.override("ko"):
+        verified = str(FIRM_ACTIONS["firm.verify"])
+    assert rows[0].endswith(f"keit {verified} 인증 대기 → 활성")
+    page = response.content.decode()
+    assert "firm.verify" not in re.sub(r'data-action="[^"]*"', "", page)
+    assert "<code>" not in page
+
+
 def test_an_unknown_firm_is_404(client, keit):
     client.force_login(keit)
 
@@ -328,8 +350,11 @@ def test_keit_sees_every_firms_submitted_proposals_but_no_drafts(client, keit, d
     response = client.get(PROPOSALS)
 
     assert _rows(response, "proposal") == [str(submitted.pk)]
-    questions = [t["attrs"]["id"] for t in elements(response.content, "textarea")]
-    assert questions == [f"question-{submitted.pk}"]
+    # Each row opens KEIT's screening page; no row carries a form of its own (compact rows).
+    links = [a["attrs"]["href"] for a in elements(response.content, "a") if "href" in a["attrs"]]
+    assert reverse("pipeline:screening_detail", args=[submitted.pk]) in links
+    assert elements(response.content, "textarea") == []
+    assert elements(response.content, "details") == []
 
 
 @pytest.mark.parametrize(

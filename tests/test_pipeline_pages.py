@@ -19,6 +19,7 @@ from fund.review.models import FundReview
 from tests.factories import ProposalFactory
 from tests.pipeline_support import in_review, submitted_proposal, walk_to
 from tests.pipeline_support import signed_in as _client
+from tests.test_layout import elements
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,66 @@ def test_the_screening_inbox_query_count_is_pinned(client, keit, django_assert_n
     # active routing policy (none: the page's routing needs nothing more).
     with django_assert_num_queries(9):
         c.get(reverse("pipeline:screening"))
+
+
+def test_one_screening_page_shows_the_proposal_and_offers_refer_and_request_info(client, keit):
+    proposal = submitted_proposal(title="스크리닝 대상")
+    page = reverse("pipeline:screening_detail", args=[proposal.pk])
+
+    response = _client(client, keit).get(page)
+
+    html = response.content.decode()
+    # the proposal's fields are under its heading (no empty "Proposal" section)
+    fields = [dd["text"] for dd in elements(html, "dd", data_field="title")]
+    assert fields == ["스크리닝 대상"]
+    assert [f["attrs"]["action"] for f in elements(html, "form", data_action="refer")] == [
+        reverse("pipeline:screening_refer", args=[proposal.pk])
+    ]
+    ask = reverse("alliance:proposal_request_info", args=[proposal.pk])
+    request_info = elements(html, "form", action=ask)
+    assert len(request_info) == 1
+    form = re.search(r"<form[^>]*portal-request-info.*?</form>", html, re.S).group(0)
+    assert f'name="next" value="{page}"' in form
+
+
+def test_a_question_asked_on_the_screening_page_returns_to_it(client, keit):
+    proposal = submitted_proposal()
+    page = reverse("pipeline:screening_detail", args=[proposal.pk])
+
+    response = _client(client, keit).post(
+        reverse("alliance:proposal_request_info", args=[proposal.pk]),
+        {"question": "재무제표를 보완해 주세요.", "next": page},
+    )
+
+    assert (response.status_code, response.url) == (302, page)
+    assert Proposal.objects.get(pk=proposal.pk).status == "info_requested"
+
+
+def test_a_foreign_next_is_ignored_after_a_question(client, keit):
+    proposal = submitted_proposal()
+
+    response = _client(client, keit).post(
+        reverse("alliance:proposal_request_info", args=[proposal.pk]),
+        {"question": "보완해 주세요.", "next": "https://evil.example/"},
+    )
+
+    assert response.url == reverse("alliance:proposal_detail", args=[proposal.pk])
+
+
+def test_both_tabs_are_one_page_with_the_same_rows(client, keit):
+    proposal = submitted_proposal(title="탭 제안")
+    c = _client(client, keit)
+
+    for name, tab in (("pipeline:screening", "waiting"), ("alliance:secretariat_proposals", "all")):
+        response = c.get(reverse(name))
+        html = response.content.decode()
+        assert response.templates[0].name == "fund/coordination/proposal_list.html"
+        assert response.context["tab"] == tab
+        tabs = [a for a in elements(html, "a") if "data-tab" in a["attrs"]]
+        current = [a["attrs"]["data-tab"] for a in tabs if a["attrs"].get("aria-current") == "page"]
+        assert current == [tab]
+        row_links = [a["attrs"]["href"] for a in elements(html, "a") if a["text"] == "탭 제안"]
+        assert row_links == [reverse("pipeline:screening_detail", args=[proposal.pk])]
 
 
 def test_keit_refers_from_the_page(client, keit):
@@ -416,6 +477,35 @@ def test_a_board_card_shows_title_firm_amount_channel_score_and_days(client, kei
     assert "Ultra-low-rate loans · <strong>87</strong>" in card
     assert "3 days in this stage" in card
     assert "Reject" in _card(html, decided.pk)
+
+
+def test_after_an_approval_the_board_card_shows_the_approved_amount(client, keit, kdb):
+    proposal = submitted_proposal(total_cost_krw=400_000_000_000, requested_krw=180_000_000_000)
+    in_review(proposal, keit=keit, channel="loan")
+    walk_to(proposal, kdb=kdb, stage="council")
+    pipeline.proposal_decide(
+        proposal_id=proposal.pk,
+        actor=kdb,
+        decision="approved",
+        channel="loan",
+        amount_krw=150_000_000_000,
+    )
+
+    html = _client(client, kdb).get(reverse("pipeline:board")).content.decode()
+
+    card = _card(html, proposal.pk)
+    approved = re.search(r'data-amount="approved"><strong>([^<]*)</strong>', card).group(1)
+    requested = re.search(r'data-amount="requested">([^<]*)<', card).group(1)
+    assert (approved, requested) == ("Approved KRW 150 billion", "(requested KRW 180 billion)")
+
+
+def test_an_undecided_card_shows_only_the_requested_amount(client, keit, kdb):
+    proposal = in_review(submitted_proposal(requested_krw=3 * 10**9), keit=keit)
+
+    card = _card(_client(client, kdb).get(reverse("pipeline:board")).content.decode(), proposal.pk)
+
+    assert 'data-amount="approved"' not in card
+    assert re.search(r'data-amount="requested">([^<]*)<', card).group(1) == "KRW 3 billion"
 
 
 @pytest.mark.parametrize("compound_limits", [True, False], ids=["postgresql", "sqlite"])

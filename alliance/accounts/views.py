@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +11,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from alliance.accounts.forms import SignUpForm
 from alliance.firms import services as firms_services
 from portal.core.forms import add_service_errors
+from portal.core.landing import landing_url
+
+
+class PortalLoginView(LoginView):
+    """Django's sign-in, landing each role on its own work unless a `next` page was asked."""
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
 
 
 @sensitive_post_parameters("password1", "password2")

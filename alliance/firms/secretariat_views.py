@@ -2,10 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,31 +12,17 @@ from alliance import permissions
 from alliance.firms import selectors as firms_selectors
 from alliance.firms import services as firms_services
 from alliance.firms.forms import FirmFilterForm
-from alliance.models import AuditLog, SubAlliance
+from alliance.firms.history import firm_history_rows
+from alliance.listing import page_of, safe_next, search_condition
+from alliance.models import SubAlliance
 from alliance.proposals import selectors, services
-from alliance.validators import normalize_digits
 from portal.core.access import only_for
 from portal.core.vocabulary import FirmStatus
 
-PAGE_SIZE = 50
 STAFF_ONLY = gettext_lazy("Only alliance secretariat (KEIT) staff can do this.")
 
 
 secretariat_only = only_for(permissions.can_see_registry)
-
-
-def _search(q: str, *, name_fields: tuple[str, ...], brn_field: str) -> Q:
-    condition = Q()
-    for field in name_fields:
-        condition |= Q(**{f"{field}__icontains": q})
-    digits = normalize_digits(q)
-    if digits.isdigit():
-        condition |= Q(**{f"{brn_field}__contains": digits})
-    return condition
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -55,7 +39,7 @@ def firm_list(request):
     status_counts = dict(firms.order_by().values_list("status").annotate(n=Count("id")))
     if "q" in filters:
         firms = firms.filter(
-            _search(
+            search_condition(
                 filters["q"],
                 name_fields=("name", "name_en"),
                 brn_field="business_registration_number",
@@ -66,7 +50,7 @@ def firm_list(request):
             firms = firms.filter(**{field: filters[field]})
     if "sub_alliance" in filters:
         firms = firms.filter(sub_alliances__code=filters["sub_alliance"])
-    page_obj = _page(request, firms.order_by("name", "pk"))
+    page_obj = page_of(request, firms.order_by("name", "pk"))
     context = {
         "form": form,
         "page_obj": page_obj,
@@ -92,9 +76,7 @@ def firm_detail(request, pk):
         "members": firm.members.order_by("username"),
         "lead_proposal_count": proposals.filter(firm=firm).count(),
         "partner_proposal_count": proposals.filter(partners=firm).count(),
-        "history": AuditLog.objects.filter(firm=firm)
-        .select_related("actor")
-        .order_by("-created_at", "-id")[:20],
+        "history": firm_history_rows(firm),
         "can_verify": permissions.can_verify_firm(user, firm),
     }
     return render(request, "alliance/secretariat_firm_detail.html", context)
@@ -118,17 +100,7 @@ def firm_verify(request, pk):
         )
     # Back to the list the form was on (it sends its own path); anything but a printable path
     # on this site goes to the firm's page (`redirect` would take a bare word for a view name).
-    next_url = request.POST.get("next", "")
-    if (
-        next_url.startswith("/")
-        and next_url.isprintable()
-        and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
+    next_url = safe_next(request)
+    if next_url:
         return redirect(next_url)
     return redirect("alliance:secretariat_firm", pk=firm.pk)
-
-
-# ---------------------------------------------------------------------------------------------
-# Proposals

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliance import permissions
 from alliance.firms import selectors as firms_selectors
 from alliance.firms.secretariat_views import STAFF_ONLY, secretariat_only
+from alliance.listing import safe_next
 from alliance.models import Firm, Industry, Proposal, SubAlliance
 from alliance.proposals import selectors, services
 from alliance.proposals.forms import (
@@ -34,6 +35,7 @@ from alliance.proposals.forms import (
 from alliance.proposals.history import history_rows
 from portal.core import signals
 from portal.core.forms import add_service_errors
+from portal.core.landing import landing_url
 from portal.core.vocabulary import FundUse, Role
 
 WORKSPACE_PAGE_SIZE = 25
@@ -299,8 +301,9 @@ def dashboard(request):
     """The applicant's workspace; staff are sent to the pages of their own role."""
     user = request.user
     if not user.is_applicant:
-        if user.is_alliance_staff:
-            return redirect("alliance:secretariat_proposals")
+        landing = landing_url(user)
+        if landing != request.path:
+            return redirect(landing)
         context = {"role_only": True, "role_pages": _role_pages(user)}
         return render(request, "alliance/dashboard.html", context)
     page = Paginator(selectors.proposal_list_for_workspace(user), WORKSPACE_PAGE_SIZE).get_page(
@@ -611,4 +614,5 @@ def proposal_request_info(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Your question was sent to the applicant."))
-    return redirect("alliance:proposal_detail", pk=proposal.pk)
+    # Back to the screening page the form was on, else to the proposal.
+    return redirect(safe_next(request) or reverse("alliance:proposal_detail", args=[proposal.pk]))

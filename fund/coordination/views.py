@@ -6,23 +6,25 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alliance.firms import secretariat_views as secretariat
+from alliance.listing import page_of, search_condition
 from alliance.models import Industry, SubAlliance
 from alliance.proposals import selectors as alliance_selectors
 from alliance.proposals.forms import ProposalFilterForm, RequestInfoForm
 from alliance.proposals.selectors import reference_lists
+from alliance.proposals.views import proposal_rows
 from fund.coordination import permissions as coordination_permissions
 from fund.coordination import selectors
 from fund.coordination import services as coordination
 from fund.coordination.forms import PacketFilterForm, ReferForm, ScreeningFilterForm
 from fund.coordination.models import PacketState
 from fund.ministry import selectors as ministry_selectors
+from fund.ministry.selectors import with_recommended
 from matching import selectors as matching_selectors
 from portal.core.access import only_for
 from portal.core.errors import TransitionNotAllowed
@@ -38,16 +40,27 @@ queue_only = only_for(coordination_permissions.can_see_queue)
 
 @keit_only
 def screening_list(request):
-    """Submitted proposals with their best channel and score; filters; bulk referral."""
+    """KEIT's screening page, "waiting" tab: the submitted proposals, best score first, with
+    the bulk referral."""
     form = ScreeningFilterForm(request.GET or None, **reference_lists())
     proposals = selectors.screening_queryset(request.user, form.filters())
-    page_obj = Paginator(proposals, SCREENING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = page_of(request, proposals, SCREENING_PAGE_SIZE)
+    return _proposal_screening(request, form, page_obj, tab="waiting")
+
+
+def _proposal_screening(request, form, page_obj, *, tab: str, extra=None):
+    """KEIT's one proposal screening page: the "waiting" tab (the screening inbox) and the
+    "all" tab (every proposal it may see), the same rows, each opening the screening page."""
     _with_routing(page_obj, request.user)
-    return render(
-        request,
-        "fund/pipeline/screening_list.html",
-        {"form": form, "page_obj": page_obj, "refer_form": ReferForm()},
-    )
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "tab": tab,
+        "refer_form": ReferForm(),
+        "can_screen": coordination_permissions.can_screen(request.user),
+        **(extra or {}),
+    }
+    return render(request, "fund/coordination/proposal_list.html", context)
 
 
 def _with_routing(page_obj, user) -> None:
@@ -61,12 +74,15 @@ def _with_routing(page_obj, user) -> None:
 
 
 def _screening_detail(request, proposal, refer_form, status=200):
+    partners = list(proposal.partners.order_by("name"))
     context = {
         "proposal": proposal,
+        "rows": proposal_rows(proposal, partners),
+        "request_info_form": RequestInfoForm(),
         "routing": alliance_selectors.proposals_routing([proposal], request.user)[proposal.pk],
         "refer_form": refer_form,
         "packets": selectors.proposal_packets(proposal),
-        "partners": proposal.partners.order_by("name"),
+        "partners": partners,
         "documents": proposal.documents.order_by("uploaded_at", "id"),
         "recommendation": ministry_selectors.recommendation_for(proposal.pk, request.user),
     }
@@ -247,7 +263,7 @@ def proposal_list(request):
     proposals = alliance_selectors.proposals_visible_to(request.user)
     if "q" in filters:
         proposals = proposals.filter(
-            secretariat._search(
+            search_condition(
                 filters["q"],
                 name_fields=("title", "firm__name"),
                 brn_field="firm__business_registration_number",
@@ -255,17 +271,17 @@ def proposal_list(request):
         )
     proposals = alliance_selectors.proposals_filtered(proposals, filters)
     sort = filters.get("sort", "submitted")
-    proposals = matching_selectors.proposals_with_best_match(proposals, filters=filters, sort=sort)
-    page_obj = secretariat._page(request, alliance_selectors.IdsFirst(proposals))
-    _with_routing(page_obj, request.user)
-    context = {
-        "form": form,
-        "page_obj": page_obj,
-        "request_info_form": RequestInfoForm(),
-        "sort": sort,
-        "sort_links": _sort_links(request, sort),
-    }
-    return render(request, "alliance/secretariat_proposal_list.html", context)
+    proposals = with_recommended(
+        matching_selectors.proposals_with_best_match(proposals, filters=filters, sort=sort)
+    )
+    page_obj = page_of(request, alliance_selectors.IdsFirst(proposals))
+    return _proposal_screening(
+        request,
+        form,
+        page_obj,
+        tab="all",
+        extra={"sort": sort, "sort_links": _sort_links(request, sort)},
+    )
 
 
 def _sort_links(request, sort: str) -> dict[str, str]:

@@ -82,6 +82,9 @@ class BoardCard:
     score: int
     decision: str
     days_in_stage: int
+    # What the decision approved (None until an approving decision): after it, the card's
+    # amount is this one, the requested amount only beside it.
+    approved_krw: int | None = None
 
     @property
     def channel_label(self) -> str:
@@ -116,6 +119,7 @@ BOARD_CARD_FIELDS = (
     "decision",
     "stage",
     "stage_entered_at",
+    "approved_krw",
 )
 
 
@@ -134,9 +138,10 @@ def _board_cards(qs: QuerySet[FundReview]) -> dict[str, list[BoardCard]]:
         rows = parts[0].union(*parts[1:], all=True)
     else:  # SQLite (`make run`): no LIMIT inside a compound query, so one query per stage.
         rows = [row for part in parts for row in part]
-    for pk, title, firm, requested, channel, score, decision, stage, entered in rows:
+    for pk, title, firm, requested, channel, score, decision, stage, entered, approved in rows:
+        days = (now - entered).days
         cards[stage].append(
-            BoardCard(pk, title, firm, requested, channel, score, decision, (now - entered).days)
+            BoardCard(pk, title, firm, requested, channel, score, decision, days, approved)
         )
     for column in cards.values():
         column.sort(key=lambda card: (-card.score, -card.proposal_id))
