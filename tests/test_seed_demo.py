@@ -10,11 +10,11 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db.models import Sum
 
 from alliance import demo, permissions
 from alliance.models import (
     AuditLog,
+    Consultation,
     FinancialInstitution,
     Firm,
     Proposal,
@@ -24,7 +24,11 @@ from alliance.models import (
 from alliance.proposals import selectors
 from alliance.proposals.services import proposal_validate
 from alliance.validators import is_valid_brn
+from fund.capacity.models import Commitment
+from fund.coordination.models import CoordinationPacket
 from fund.ministry import demo as ministry_demo
+from fund.review.models import AgendaItem, FundReview
+from fund.site.models import Registration
 from portal.core.vocabulary import JO, FirmStatus, ProposalStatus, Role
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +68,12 @@ def snapshot() -> dict:
         "passwords": dict(User.objects.values_list("username", "password")),
         "firm_updated": dict(Firm.objects.values_list("name", "updated_at")),
         "proposal_versions": dict(Proposal.objects.values_list("title", "version")),
+        "packets": sorted(CoordinationPacket.objects.values_list("sequence", "state")),
+        "reviews": sorted(FundReview.objects.values_list("proposal__title", "stage", "decision")),
+        "agenda": sorted(AgendaItem.objects.values_list("meeting__title", "position")),
+        "consultations": sorted(Consultation.objects.values_list("topic", "status")),
+        "registrations": Registration.objects.count(),
+        "commitments": sorted(Commitment.objects.values_list("amount_krw", flat=True)),
     }
 
 
@@ -80,14 +90,38 @@ def test_seed_demo_twice_changes_nothing():
     assert (first["firms"], first["users"], first["proposals"], first["institutions"]) == (
         10,
         17,
-        17,
+        60,
         7,
     )
     # firm sign-up/update/verify; proposal create; submit; 3 notices, 7 FAQ and 4 events; the
-    # routing policy's activation and the pause of routing; six proposals opened to
-    # institutions, four interests, one accepted (with its consultation), one declined, one
-    # withdrawal closing one interest; 산업부's 2 recommendations and 2 shared-infrastructure plans
-    assert first["audit"] == 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2 + 6 + 4 + 2 + 1 + 2 + 2 + 2
+    # routing policy's activation and the pause of routing
+    alliance_and_site = 10 * 3 + 17 + 16 + 3 + 7 + 4 + 2
+    # six proposals opened to institutions, four interests, one accepted (with its
+    # consultation), one declined, one withdrawal closing one interest
+    institutions = 6 + 4 + 2 + 1 + 2
+    # 산업부's 2 recommendations and 2 shared-infrastructure plans
+    ministry = 2 + 2
+    # the living pipeline (fund.management.demo_pipeline), each step as its service records it
+    pipeline = {
+        "proposal.create": 43,
+        "proposal.submit": 41,
+        "proposal.withdraw": 2,
+        "proposal.request_info": 2,
+        "proposal.refer": 32,
+        "proposal.receive": 29,
+        "packet.acknowledge": 26,
+        "proposal.assign_reviewer": 24,
+        "proposal.advance": 59,
+        "review.comment": 4,
+        "meeting.create": 2,
+        "agenda.add": 9,
+        "proposal.decide": 11,
+        "commitment.create": 7,
+        "consultation.request": 4,
+        "consultation.confirm": 2,
+        "registration.create": 5 + 4 + 3,
+    }
+    assert first["audit"] == alliance_and_site + institutions + ministry + sum(pipeline.values())
     from fund.site.models import Event, Faq, Notice
 
     assert (Notice.objects.count(), Faq.objects.count(), Event.objects.count()) == (3, 7, 4)
@@ -138,18 +172,17 @@ def test_requested_amounts_are_demo_figures_not_the_surveyed_demand():
     # when
     seed()
 
-    # then: the survey (S1) is the ministry's published result; the demo proposals' amounts
-    # are invented and must not read as the survey's firm-level breakdown.
+    # then: the survey (S1) is the ministry's published result; the demand the public pages
+    # show (alliance.stats: every proposal submitted and not withdrawn) is the demo's own
+    # figure and must not read as the survey's firm-level breakdown.
+    from alliance import stats
     from fund.site.models import SurveyFigure
 
-    submitted = Proposal.objects.filter(status=ProposalStatus.SUBMITTED)
-    by_sub = dict(
-        submitted.values_list("sub_alliance__code").annotate(s=Sum("requested_krw")).order_by()
-    )
-    assert (by_sub["humanoid"], by_sub["ai_semiconductor"], by_sub["ai_factory"]) == (
-        48_000 * 10**8,
-        12_900 * 10**8,
-        11_000 * 10**8,
+    shown = {s.code: s.requested_krw for s in stats.demand_by_sub_alliance()}
+    assert (shown["humanoid"], shown["ai_semiconductor"], shown["ai_factory"]) == (
+        51_950 * 10**8,
+        26_250 * 10**8,
+        17_750 * 10**8,
     )
     surveyed = dict(SurveyFigure.objects.values_list("sub_alliance__code", "amount_krw"))
     assert surveyed == {
@@ -157,10 +190,10 @@ def test_requested_amounts_are_demo_figures_not_the_surveyed_demand():
         "ai_semiconductor": 15 * JO // 10,
         "ai_factory": 13 * JO // 10,
     }
-    assert all(by_sub[code] != amount for code, amount in surveyed.items())
-    total = submitted.aggregate(s=Sum("requested_krw"))["s"]
-    assert total == 93_900 * 10**8
-    assert total != 10 * JO
+    assert all(shown[code] != amount for code, amount in surveyed.items())
+    totals = stats.demand_totals()
+    assert (totals["proposal_count"], totals["requested_krw"]) == (55, 133_800 * 10**8)
+    assert totals["requested_krw"] != 10 * JO
 
 
 def test_the_demo_table_itself_is_not_tuned_to_the_survey():
@@ -241,8 +274,8 @@ def test_proposals_are_complete_with_history_and_the_demo_applicant_has_an_edita
     seed()
 
     # then
-    assert Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count() == 16
-    draft = Proposal.objects.get(status=ProposalStatus.DRAFT)
+    assert Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count() == 16 + 5
+    draft = Proposal.objects.get(status=ProposalStatus.DRAFT, firm__name="현대자동차")
     applicant = User.objects.get(username="applicant")
     assert draft.firm.name == "현대자동차"
     assert permissions.can_edit_proposal(applicant, draft)

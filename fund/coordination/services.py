@@ -9,11 +9,12 @@ the broker loses, the periodic sweep sends again; what keeps failing is marked s
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 
 from django.conf import settings
@@ -270,6 +271,19 @@ def schedule_delivery(*, packet_id) -> None:
         ),
         robust=True,
     )
+
+
+@contextlib.contextmanager
+def deliveries_held() -> Iterator[list[str]]:
+    """Packets written inside the block are not sent after commit: they stay pending in the
+    outbox, as after a broker outage, until the sweep sends them when due. Yields the ids of
+    the packets held. (The demo world keeps a few packets undelivered this way.)"""
+    held: list[str] = []
+    token = _collected_deliveries.set(held)
+    try:
+        yield held
+    finally:
+        _collected_deliveries.reset(token)
 
 
 def schedule_deliveries(*, packet_ids) -> None:

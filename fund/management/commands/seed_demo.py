@@ -1,7 +1,8 @@
 """`python manage.py seed_demo`: the idempotent demo world (SPEC §4).
 
-The alliance's part (firms, institutions, users, proposals) and the information site's first
-notices, FAQ and events, in one transaction."""
+The alliance's part (firms, institutions, users, proposals), the information site's first
+notices, FAQ and events, automatic routing (paused) and the living pipeline (proposals at every
+step, meetings, decisions, packets, consultations), in one transaction."""
 
 import os
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from alliance.demo import DEFAULT_DEMO_PASSWORD, DemoSeedError, seed_demo_world
 from alliance.models import FinancialInstitution, Firm, Proposal
 from fund.institutions.demo import institutions_demo_ensure
+from fund.management.demo_pipeline import pipeline_demo_ensure
 from fund.ministry.demo import ministry_demo_ensure
 from fund.routing.demo import routing_demo_ensure
 from fund.routing.selectors import active_policy
@@ -41,6 +43,9 @@ class Command(BaseCommand):
                 result = seed_demo_world(password=password)
                 site_demo_content_ensure()
                 routing_demo_ensure()
+                # Each further part of the demo world is one line here, after the firms and
+                # users above; every part creates only what is missing.
+                pipeline = pipeline_demo_ensure()
                 ministry_demo_ensure(password=password, result=result)
                 institutions_demo_ensure(password=password, result=result)
         except DemoSeedError as exc:
@@ -61,7 +66,9 @@ class Command(BaseCommand):
                 f"제안 {Proposal.objects.count()}건 "
                 f"(이번에 추가: 기업 {result.firms_created}, 금융기관 "
                 f"{result.institutions_created}, 사용자 {result.users_created}, "
-                f"제안 {result.proposals_created})"
+                f"제안 {result.proposals_created + pipeline.proposals_created}, "
+                f"회의 {pipeline.meetings_created}, 상담 {pipeline.consultations_created}, "
+                f"행사 신청 {pipeline.registrations_created})"
             )
         )
         write(
@@ -70,8 +77,10 @@ class Command(BaseCommand):
                 f"{FinancialInstitution.objects.count()} institutions, "
                 f"{Proposal.objects.count()} proposals "
                 f"(added now: {result.firms_created} firms, {result.institutions_created} "
-                f"institutions, {result.users_created} users, {result.proposals_created} "
-                "proposals)"
+                f"institutions, {result.users_created} users, "
+                f"{result.proposals_created + pipeline.proposals_created} proposals, "
+                f"{pipeline.meetings_created} meetings, {pipeline.consultations_created} "
+                f"consultations, {pipeline.registrations_created} event registrations)"
             )
         )
         write("")
