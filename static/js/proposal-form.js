@@ -116,9 +116,9 @@
       if (!item.hidden) shown += 1;
     });
     status.textContent = status.getAttribute("data-template-shown")
-      .replace("%(shown)s", shown)
-      .replace("%(total)s", items.length)
-      .replace("%(chosen)s", chosen);
+      .replace("{shown}", shown)
+      .replace("{total}", items.length)
+      .replace("{chosen}", chosen);
   }
   function setUpPartners(root) {
     root.querySelectorAll("[data-partner-picker]").forEach(function (picker) {
