@@ -94,6 +94,36 @@ def test_the_editor_saves_a_valid_draft(client, keit):
     assert draft.document["notify"] == ["applicant"]
 
 
+def test_the_editor_reads_amounts_as_people_write_them(client, keit):
+    draft = services.policy_create_draft(actor=keit)
+    data = _form(draft, **{"loan-route": "on", "loan-min_score": "65"})
+    data.update({"loan-min_requested_krw": "1,800억원", "loan-max_requested_krw": "1.5조"})
+
+    response = signed_in(client, keit).post(reverse("routing:policy_edit", args=[draft.pk]), data)
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    loan = draft.document["channels"]["loan"]
+    assert (loan["min_requested_krw"], loan["max_requested_krw"]) == (
+        180_000_000_000,
+        1_500_000_000_000,
+    )
+
+
+def test_the_editor_refuses_an_amount_it_cannot_read_on_its_field(client, keit):
+    draft = services.policy_create_draft(actor=keit)
+    data = _form(draft, **{"loan-route": "on", "loan-min_score": "65"})
+    data["loan-min_requested_krw"] = "천억쯤"
+    before = RoutingPolicy.objects.get(pk=draft.pk).document
+
+    response = signed_in(client, keit).post(reverse("routing:policy_edit", args=[draft.pk]), data)
+
+    assert response.status_code == 400
+    loan = next(f for f in response.context["editor"].channels if f.code == "loan")
+    assert list(loan.errors) == ["min_requested_krw"]
+    assert RoutingPolicy.objects.get(pk=draft.pk).document == before
+
+
 def test_the_editor_refuses_bad_settings_on_their_fields_and_saves_nothing(client, keit):
     draft = services.policy_create_draft(actor=keit)
     data = _form(

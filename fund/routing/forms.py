@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import ErrorList
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from alliance.proposals.forms import AmountField
 from alliance.reference_data import SUB_ALLIANCES
 from fund.routing.policy import CHANNELS, DAILY_CAP_MAX, NOTIFY, RECOMMENDED_BONUS_MAX
 from fund.routing.services import DESCRIPTION_MAX, NAME_MAX
@@ -41,14 +43,14 @@ def _codes(label, choices) -> forms.MultipleChoiceField:
     )
 
 
-def _amount(label) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label,
-        required=False,
-        min_value=0,
-        max_value=FUND_SIZE_KRW,
-        widget=forms.NumberInput(attrs={"step": "1", "inputmode": "numeric"}),
-    )
+def _amount(label) -> AmountField:
+    """Integer won typed as people write it (1,800억원, 1.5조, digits), up to the fund's size."""
+    field = AmountField(label=label, help_text=_("In won, or with 조 and 억 (e.g. 1,800억원)."))
+    # The live echo under the field belongs to the proposal form's fields only.
+    for name in [name for name in field.widget.attrs if name.startswith("hx-")]:
+        del field.widget.attrs[name]
+    field.validators += [MinValueValidator(0), MaxValueValidator(FUND_SIZE_KRW)]
+    return field
 
 
 class PolicyMetaForm(forms.Form):
@@ -89,8 +91,8 @@ class ChannelPolicyForm(forms.Form):
         max_value=DAILY_CAP_MAX,
         widget=forms.NumberInput(attrs={"step": "1"}),
     )
-    min_requested_krw = _amount(_("Requested amount at least (won)"))
-    max_requested_krw = _amount(_("Requested amount at most (won)"))
+    min_requested_krw = _amount(_("Requested amount at least"))
+    max_requested_krw = _amount(_("Requested amount at most"))
     recommended_bonus = forms.IntegerField(
         label=_("Points added when the ministry recommended the proposal"),
         required=False,
