@@ -276,7 +276,7 @@ def test_kdb_releases_from_the_review_page_and_sees_the_history(client, approved
 
     done = client.post(
         f"/fund/pipeline/{approved.pk}/release/",
-        {"amount_krw": "5000000000", "reason": "일부 취소 의결"},
+        {"amount_krw": "50억원", "reason": "일부 취소 의결"},
         follow=True,
     )
     assert done.status_code == 200

@@ -376,7 +376,7 @@ def test_a_full_walk_through_the_pages(client, keit, kdb):
         c.post(reverse("pipeline:advance", args=[proposal.pk]), {"stage": stage})
     response = c.post(
         reverse("pipeline:decide", args=[proposal.pk]),
-        {"decision": "approved", "channel": "loan", "amount_krw": "30000000000"},
+        {"decision": "approved", "channel": "loan", "amount_krw": "300억원"},
     )
 
     assert response.status_code == 302
@@ -410,6 +410,20 @@ def test_a_decision_over_capacity_answers_409_with_the_message(client, keit, kdb
     ]
     assert Commitment.objects.count() == 1
     assert FundReview.objects.get(proposal=proposal).stage == "council"
+
+
+def test_a_decision_amount_it_cannot_read_is_refused_on_its_field(client, keit, kdb):
+    proposal = in_review(submitted_proposal(), keit=keit, channel="loan")
+    walk_to(proposal, kdb=kdb, stage="council")
+
+    response = _client(client, kdb).post(
+        reverse("pipeline:decide", args=[proposal.pk]),
+        {"decision": "approved", "channel": "loan", "amount_krw": "삼백억"},
+    )
+
+    assert response.status_code == 400
+    assert list(response.context["decide_form"].errors) == ["amount_krw"]
+    assert FundReview.objects.get(proposal=proposal).decision == ""
 
 
 def test_a_decision_form_with_bad_input_answers_400(client, keit, kdb):

@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,9 @@ class AmountField(forms.CharField):
 
     max_digits_typed = 40
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, live_echo: bool = True, min_value=None, max_value=None, **kwargs):
+        """`live_echo`: the amount in words under the field while it is typed (the proposal
+        form's amounts, whose names `amount_preview` knows); `min_value`/`max_value` in won."""
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "widget",
@@ -60,6 +63,13 @@ class AmountField(forms.CharField):
             ),
         )
         super().__init__(**kwargs)
+        if not live_echo:
+            for name in [name for name in self.widget.attrs if name.startswith("hx-")]:
+                del self.widget.attrs[name]
+        if min_value is not None:
+            self.validators.append(MinValueValidator(min_value))
+        if max_value is not None:
+            self.validators.append(MaxValueValidator(max_value))
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

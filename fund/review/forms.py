@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import NOTE_MAX, Industry, SubAlliance
+from alliance.proposals.forms import AmountField
 from fund.coordination.forms import _ProposalFilters
 from fund.review.models import (
     COMMENT_MAX,
@@ -17,7 +18,7 @@ from fund.review.models import (
     SavedViewPage,
 )
 from portal.core.forms import any_choice
-from portal.core.vocabulary import ChannelCode, Decision, ReviewStage
+from portal.core.vocabulary import FUND_SIZE_KRW, ChannelCode, Decision, ReviewStage
 
 
 class PipelineFilterForm(_ProposalFilters):
@@ -54,12 +55,15 @@ class DecideForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=any_choice(_("Choose…")) + ChannelCode.choices, required=False
     )
-    amount_krw = forms.IntegerField(
-        label=_("Approved amount (KRW)"),
+    amount_krw = AmountField(
+        label=_("Approved amount"),
         min_value=1,
-        max_value=150_000_000_000_000,
-        required=False,
-        help_text=_("Whole won; at most the requested amount. Only for an approval."),
+        max_value=FUND_SIZE_KRW,
+        live_echo=False,
+        help_text=_(
+            "In won, or with 조 and 억 (e.g. 1,500억원); at most the requested amount. "
+            "Only for an approval."
+        ),
     )
     conditions = forms.CharField(
         label=_("Conditions and terms"),
@@ -77,12 +81,14 @@ class ReopenForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
-    amount_krw = forms.IntegerField(
-        label=_("Amount to release (KRW)"),
+    amount_krw = AmountField(
+        label=_("Amount to release"),
         min_value=1,
-        max_value=150_000_000_000_000,
-        required=False,
-        help_text=_("Whole won; at most the amount still committed."),
+        max_value=FUND_SIZE_KRW,
+        live_echo=False,
+        help_text=_(
+            "In won, or with 조 and 억 (e.g. 500억원); at most the amount still committed."
+        ),
     )
     reason = forms.CharField(
         label=_("Reason (the council's resolution)"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import ErrorList
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -45,12 +44,13 @@ def _codes(label, choices) -> forms.MultipleChoiceField:
 
 def _amount(label) -> AmountField:
     """Integer won typed as people write it (1,800억원, 1.5조, digits), up to the fund's size."""
-    field = AmountField(label=label, help_text=_("In won, or with 조 and 억 (e.g. 1,800억원)."))
-    # The live echo under the field belongs to the proposal form's fields only.
-    for name in [name for name in field.widget.attrs if name.startswith("hx-")]:
-        del field.widget.attrs[name]
-    field.validators += [MinValueValidator(0), MaxValueValidator(FUND_SIZE_KRW)]
-    return field
+    return AmountField(
+        label=label,
+        help_text=_("In won, or with 조 and 억 (e.g. 1,800억원)."),
+        live_echo=False,
+        min_value=0,
+        max_value=FUND_SIZE_KRW,
+    )
 
 
 class PolicyMetaForm(forms.Form):
