@@ -62,18 +62,29 @@ STAFF_READS = {
     "GET /api/v1/routing-policies/{id}/",
     "GET /api/v1/routing-policies/{id}/preview/",
 }
+PLAN_READS = {"GET /api/v1/infra-plans/", "GET /api/v1/infra-plans/{id}/"}
 # The GET operations that must answer 2xx to each role at least once (exactly these).
 READS = {
     "anonymous": PUBLIC_READS,
     "applicant": SIGNED_IN_READS
     | PROPOSAL_READS
-    | {"GET /api/v1/proposals/{id}/documents/{document_id}/"},
-    "keit": SIGNED_IN_READS | PROPOSAL_READS | STAFF_READS,
+    | {"GET /api/v1/proposals/{id}/documents/{document_id}/"}
+    | PLAN_READS,
+    "keit": SIGNED_IN_READS
+    | PROPOSAL_READS
+    | STAFF_READS
+    | PLAN_READS
+    | {"GET /api/v1/pipeline/summary/"},
     # KDB sees no firm registry, and its rescore once it has activated the draft rule set.
     "kdb": SIGNED_IN_READS
     | (PROPOSAL_READS - {"GET /api/v1/firms/{id}/"})
     | STAFF_READS
-    | {"GET /api/v1/pipeline/", "GET /api/v1/rulesets/{id}/rescore/"},
+    | PLAN_READS
+    | {
+        "GET /api/v1/pipeline/",
+        "GET /api/v1/pipeline/summary/",
+        "GET /api/v1/rulesets/{id}/rescore/",
+    },
 }
 
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from alliance.templatetags.portal_tags import brn, krw, status_badge
 from portal.core.vocabulary import FirmStatus
 from tests.factories import ApplicantFactory, FirmFactory
+from tests.ministry_support import ministry_user
 
 # ---------------------------------------------------------------------------------------------
 # A small HTML reader for the page tests (the standard library only).
@@ -165,6 +166,7 @@ def public_links() -> list[str]:
         reverse("site:notice_list"),
         reverse("site:event_list"),
         reverse("site:faq"),
+        reverse("site:self_check"),
         reverse("alliance_overview"),
         reverse("site:contact"),
     ]
@@ -204,6 +206,7 @@ def test_an_applicant_sees_their_workspace_links_and_a_post_sign_out(client, app
         reverse("alliance:proposal_new"),
         reverse("consultation_list"),
         reverse("alliance:firm_profile"),
+        reverse("ministry:plans"),
     ]
     logout_forms = elements(response.content, "form", action=reverse("logout"))
     assert [form["attrs"]["method"] for form in logout_forms] == ["post"]
@@ -240,6 +243,20 @@ def test_fund_staff_see_no_applicant_or_registry_links(client, kdb):
         reverse("site:editor_facts"),
     ]
     assert len(elements(response.content, "form", action=reverse("logout"))) == 1
+
+
+@pytest.mark.django_db
+def test_a_ministry_user_sees_the_overview_the_dashboard_and_the_plans(client):
+    client.force_login(ministry_user("fsc", "fsc"))
+
+    response = client.get(reverse("home"))
+
+    assert [href for href, _text in nav_links(response.content)] == [
+        *public_links(),
+        reverse("overview:ministry"),
+        reverse("staff_dashboard"),
+        reverse("ministry:plans"),
+    ]
 
 
 @pytest.mark.django_db

@@ -4,6 +4,8 @@ a routing policy; the aggregate picture without a firm's name; shared-infrastruc
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alliance.models import AuditLog, Proposal
@@ -158,23 +160,42 @@ def test_keit_and_kdb_see_the_recommendation_on_the_proposal_and_in_their_lists(
     assert "심사 제안 추천 사유" in kdb_detail
 
 
-def test_motie_sees_the_proposals_it_may_recommend_without_the_firm(
-    client, motie, secret_firm, django_assert_num_queries
-):
+def test_motie_sees_the_proposals_it_may_recommend_without_the_firm(client, motie, secret_firm):
     for n in range(3):
         submitted_proposal(firm=secret_firm, title=f"추천 후보 {n}")
     ProposalFactory(firm=secret_firm, title="초안은 보이지 않음")
     client.force_login(motie)
-    client.get(reverse("ministry:candidates"))  # warm the session and the facts
 
-    with django_assert_num_queries(6):
-        response = client.get(reverse("ministry:candidates"))
+    response = client.get(reverse("ministry:candidates"))
 
     page = response.content.decode()
     assert response.status_code == 200
     assert [f"추천 후보 {n}" in page for n in range(3)] == [True, True, True]
     assert "초안은 보이지 않음" not in page
     assert SECRET_FIRM not in page and "Secret Precision" not in page
+
+
+def _page_queries(client) -> list[str]:
+    """The page's queries but the public facts' (cached apart, loaded when stale)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("ministry:candidates")).status_code == 200
+    facts = ('"fund_source"', '"fund_fact"', '"fund_survey', '"alliance_suballiance"."surveyed')
+    return [q["sql"] for q in captured.captured_queries if not any(f in q["sql"] for f in facts)]
+
+
+def test_the_candidates_page_costs_the_same_queries_at_any_length(client, motie):
+    """The proposals are read in two queries, the count and the rows (sub-alliance, industry
+    and recommendation joined); the facts the footer cites are cached apart."""
+    submitted_proposal()
+    client.force_login(motie)
+    one = _page_queries(client)
+    for _ in range(4):
+        submitted_proposal()
+
+    five = _page_queries(client)
+
+    assert len(one) == len(five)
+    assert [len([q for q in run if '"alliance_proposal"' in q]) for run in (one, five)] == [2, 2]
 
 
 def test_the_recommend_page_records_the_recommendation(client, motie):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from alliance.api.serializers import SUB_ALLIANCE_CODES
 from fund.routing.models import PolicyStatus
-from fund.routing.policy import CHANNELS, DAILY_CAP_MAX, NOTIFY
+from fund.routing.policy import CHANNELS, DAILY_CAP_MAX, NOTIFY, RECOMMENDED_BONUS_MAX
 from fund.routing.services import DESCRIPTION_MAX, NAME_MAX
 from portal.core.vocabulary import FUND_SIZE_KRW, INDUSTRY_CODES, ChannelCode
 
@@ -49,6 +49,12 @@ class ChannelPolicyOutput(serializers.Serializer):
     industries_out = _codes(INDUSTRY_CODES)
     min_requested_krw = _amount()
     max_requested_krw = _amount()
+    recommended_bonus = serializers.IntegerField(
+        min_value=0,
+        max_value=RECOMMENDED_BONUS_MAX,
+        default=0,
+        help_text="Points added to the score, for the minimum, when 산업부 recommended it.",
+    )
 
 
 PolicyChannelsOutput = inline_serializer(
