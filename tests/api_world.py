@@ -143,7 +143,13 @@ def build_world(request):
     )
     proposals = {"draft": draft, "empty": empty, "submitted": submitted, "referred": referred}
     return {
-        "users": {"applicant": applicant, "keit": keit, "kdb": kdb, "editor": editor},
+        "users": {
+            "applicant": applicant,
+            "keit": keit,
+            "kdb": kdb,
+            "editor": editor,
+            "institution": bank_user,
+        },
         "objects": {
             "channels": {"loan": {"code": "loan"}},
             "coordination": {"referral": {"id": str(packet.pk)}},

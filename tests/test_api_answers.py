@@ -101,7 +101,17 @@ PUBLIC = {
     "/api/v1/notices/{id}/ notice",
     "/api/v1/stats/demand/",
 }
-SIGNED_IN = PUBLIC | {"/api/v1/firms/", "/api/v1/proposals/"}
+# Every signed-in user reads the institutions' offers and their own interests (none for staff).
+SIGNED_IN = PUBLIC | {
+    "/api/v1/firms/",
+    "/api/v1/proposals/",
+    "/api/v1/institutions/",
+    "/api/v1/institutions/{id}/ bank",
+    "/api/v1/interests/",
+}
+# Only institutions read a deal flow; KEIT and KDB read the interests counted per state.
+INSTITUTIONS_ONLY = {"/api/v1/dealflow/"}
+INTEREST_SUMMARY = {"/api/v1/interests/summary/"}
 STAFF_ONLY = {
     "/api/v1/coordination/packets/",
     "/api/v1/rulesets/",
@@ -135,18 +145,26 @@ READS = {
     "applicant": (
         SIGNED_IN
         | {"/api/v1/firms/{id}/ firm", "/api/v1/proposals/{id}/documents/{document_id}/ draft"}
-        | _proposal_reads(" draft", " empty", " submitted", " referred"),
-        STAFF_ONLY | {"/api/v1/pipeline/"},
+        | _proposal_reads(" draft", " empty", " submitted", " referred")
+        | {"/api/v1/interests/{id}/ interest"},
+        STAFF_ONLY | {"/api/v1/pipeline/"} | INSTITUTIONS_ONLY | INTEREST_SUMMARY,
     ),
     "keit": (
         SIGNED_IN
         | STAFF
         | {"/api/v1/firms/{id}/ firm", "/api/v1/firms/{id}/ listed"}
-        | _proposal_reads(" submitted", " referred"),
-        {"/api/v1/pipeline/"},
+        | _proposal_reads(" submitted", " referred")
+        | INTEREST_SUMMARY,
+        {"/api/v1/pipeline/"} | INSTITUTIONS_ONLY,
     ),
-    "kdb": (SIGNED_IN | STAFF | {"/api/v1/pipeline/"} | _proposal_reads(" referred"), set()),
-    "editor": (SIGNED_IN, STAFF_ONLY | {"/api/v1/pipeline/"}),
+    "kdb": (
+        SIGNED_IN | STAFF | {"/api/v1/pipeline/"} | _proposal_reads(" referred") | INTEREST_SUMMARY,
+        INSTITUTIONS_ONLY,
+    ),
+    "editor": (
+        SIGNED_IN,
+        STAFF_ONLY | {"/api/v1/pipeline/"} | INSTITUTIONS_ONLY | INTEREST_SUMMARY,
+    ),
 }
 
 
@@ -388,6 +406,11 @@ BODY_CALLS = {
     "POST /api/v1/routing-policies/": ("keit", ""),
     "PUT /api/v1/routing-policies/{id}/": ("keit", "draft"),
     "POST /api/v1/routing-policies/{id}/activate/": ("keit", "draft"),
+    "PATCH /api/v1/institutions/{id}/": ("applicant", "bank"),
+    "POST /api/v1/interests/": ("institution", ""),
+    "POST /api/v1/interests/{id}/accept/": ("applicant", "interest"),
+    "POST /api/v1/interests/{id}/decline/": ("applicant", "interest"),
+    "POST /api/v1/proposals/{id}/share/": ("applicant", "submitted"),
 }
 
 
