@@ -46,7 +46,7 @@ CHECKS = [
 ROLES = ("anonymous", "applicant", "keit", "kdb", "editor")
 # Every method of every path in the schema; a new endpoint must be counted here on purpose,
 # with its objects in `build_world` and its answers in tests/test_api_answers.py.
-OPERATION_COUNT = 59
+OPERATION_COUNT = 72
 UNLIMITED = {
     "anon": "100000/minute",
     "user": "100000/minute",
@@ -137,6 +137,17 @@ def build_world(request):
         registration_closes_at=now + timezone.timedelta(days=9),
         published=True,
     )
+    # Issue 17: 우리은행 with an offer and a user; the submitted proposal opened to institutions,
+    # fitted, and the bank's interest in it.
+    from fund.institutions import services as institutions
+    from tests.institution_support import institution_with_offer
+
+    bank, bank_user = institution_with_offer("우리은행", "bank", "bank")
+    institutions.share_open(proposal_id=submitted.pk, actor=applicant, consent=True)
+    institutions.refresh_fits(proposal_ids=[submitted.pk])
+    interest = institutions.interest_express(
+        actor=bank_user, proposal_id=submitted.pk, message="관심"
+    )
     proposals = {"draft": draft, "empty": empty, "submitted": submitted, "referred": referred}
     motie = ministry_user("motie")
     plan = ministry_services.plan_create(
@@ -149,6 +160,7 @@ def build_world(request):
             "kdb": kdb,
             "editor": editor,
             "ministry": motie,
+            "institution": bank_user,
         },
         "objects": {
             "channels": {"loan": {"code": "loan"}},
@@ -156,6 +168,9 @@ def build_world(request):
             "events": {"event": {"id": event.pk}},
             "firms": {"firm": {"id": firm.pk}, "listed": {"id": listed.pk}},
             "notices": {"notice": {"id": notice.pk}},
+            "institutions": {"bank": {"id": bank.pk}},
+            "dealflow": {"opened": {"id": submitted.pk}},
+            "interests": {"interest": {"id": interest.pk}},
             "proposals": {
                 name: {"id": proposal.pk, "document_id": document.pk}
                 for name, proposal in proposals.items()

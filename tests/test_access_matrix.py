@@ -298,6 +298,13 @@ def url_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "pipeline:agenda_xlsx": {"pk": 1},
         "pipeline:meeting_detail": {"pk": 1},
         "pipeline:saved_view_delete": {"pk": 1},
+        # Nothing is opened to institutions in this world (see test_institution_access).
+        "institutions:deal_detail": {"pk": submitted.pk},
+        "institutions:interest_detail": {"pk": 1},
+        "institutions:interest_accept": {"pk": 1},
+        "institutions:interest_decline": {"pk": 1},
+        "institutions:share_open": {"pk": submitted.pk},
+        "institutions:share_withdraw": {"pk": submitted.pk},
     }
 
 
@@ -363,6 +370,12 @@ def api_arguments(world: World, owner: str) -> dict[str, dict[str, object]]:
         "proposal-recommend": {"pk": submitted.pk},
         "infra-plan-detail": {"pk": world.infra_plan.pk},
         "infra-plan-join": {"pk": world.infra_plan.pk},
+        "institution-detail": {"pk": world.consultation_a.institution_id},
+        "dealflow-detail": {"pk": submitted.pk},
+        "interest-detail": {"pk": 1},
+        "interest-accept": {"pk": 1},
+        "interest-decline": {"pk": 1},
+        "proposal-share": {"pk": submitted.pk},
     }
 
 
@@ -503,6 +516,17 @@ GET_EXPECTED = {
     "ministry:plan_new": ("login", "404", "404", "200", "404", "404"),
     "ministry:plan_detail": ("login", "200", "200", "200", "200", "404"),
     "ministry:plan_join": ("405", "405", "405", "405", "405", "405"),
+    "institutions:deal_detail": ("login", "404", "404", "404", "404", "404"),
+    "institutions:dealflow": ("login", "404", "404", "404", "404", "404"),
+    "institutions:interest_accept": ("405", "405", "405", "405", "405", "405"),
+    "institutions:interest_decline": ("405", "405", "405", "405", "405", "405"),
+    "institutions:interest_detail": ("login", "404", "404", "404", "404", "404"),
+    "institutions:interest_list": ("login", "200", "200", "404", "404", "404"),
+    "institutions:offer_edit": ("login", "404", "404", "404", "404", "404"),
+    "institutions:offer_list": ("login", "200", "200", "200", "200", "200"),
+    "institutions:share_open": ("405", "405", "405", "405", "405", "405"),
+    "institutions:share_withdraw": ("405", "405", "405", "405", "405", "405"),
+    "institutions:summary": ("login", "404", "404", "200", "200", "404"),
 }
 
 POST_EXPECTED = {
@@ -639,6 +663,17 @@ POST_EXPECTED = {
     "ministry:plan_new": ("login", "404", "404", "400", "404", "404"),
     "ministry:plan_detail": ("405", "405", "405", "405", "405", "405"),
     "ministry:plan_join": ("login", "302*", "302*", "302", "302", "404"),
+    "institutions:deal_detail": ("login", "404", "404", "404", "404", "404"),
+    "institutions:dealflow": ("405", "405", "405", "405", "405", "405"),
+    "institutions:interest_accept": ("login", "404", "404", "404", "404", "404"),
+    "institutions:interest_decline": ("login", "404", "404", "404", "404", "404"),
+    "institutions:interest_detail": ("405", "405", "405", "405", "405", "405"),
+    "institutions:interest_list": ("405", "405", "405", "405", "405", "405"),
+    "institutions:offer_edit": ("login", "404", "404", "404", "404", "404"),
+    "institutions:offer_list": ("405", "405", "405", "405", "405", "405"),
+    "institutions:share_open": ("login", "302", "404", "404", "404", "404"),
+    "institutions:share_withdraw": ("login", "302", "404", "404", "404", "404"),
+    "institutions:summary": ("405", "405", "405", "405", "405", "405"),
 }
 
 PASSWORD_RESET_ARGS = {"uidb64": "MQ", "token": "set-password"}
@@ -801,6 +836,16 @@ API_GET_EXPECTED = {
     "infra-plan-detail": ("401", "200", "200", "200", "200", "404"),
     "infra-plan-join": ("401", "405", "405", "405", "405", "405"),
     "proposal-recommend": ("401", "405", "405", "405", "405", "405"),
+    "dealflow-detail": ("401", "404", "404", "404", "404", "404"),
+    "dealflow-list": ("401", "403", "403", "403", "403", "403"),
+    "institution-detail": ("401", "200", "200", "200", "200", "200"),
+    "institution-list": ("401", "200", "200", "200", "200", "200"),
+    "interest-accept": ("401", "405", "405", "405", "405", "405"),
+    "interest-decline": ("401", "405", "405", "405", "405", "405"),
+    "interest-detail": ("401", "404", "404", "404", "404", "404"),
+    "interest-list": ("401", "200", "200", "200", "200", "200"),
+    "interest-summary": ("401", "403", "403", "200", "200", "403"),
+    "proposal-share": ("401", "405", "405", "405", "405", "405"),
 }
 
 API_POST_EXPECTED = {
@@ -852,6 +897,16 @@ API_POST_EXPECTED = {
     "infra-plan-detail": ("401", "405", "405", "405", "405", "405"),
     "infra-plan-join": ("401", "201*", "201*", "403", "403", "404"),
     "proposal-recommend": ("401", "403", "404", "403", "403", "404"),
+    "dealflow-detail": ("401", "405", "405", "405", "405", "405"),
+    "dealflow-list": ("401", "405", "405", "405", "405", "405"),
+    "institution-detail": ("401", "405", "405", "405", "405", "405"),
+    "institution-list": ("401", "405", "405", "405", "405", "405"),
+    "interest-accept": ("401", "404", "404", "404", "404", "404"),
+    "interest-decline": ("401", "404", "404", "404", "404", "404"),
+    "interest-detail": ("401", "405", "405", "405", "405", "405"),
+    "interest-list": ("401", "403", "403", "403", "403", "403"),
+    "interest-summary": ("401", "405", "405", "405", "405", "405"),
+    "proposal-share": ("401", "400", "404", "404", "404", "404"),
 }
 
 
@@ -1199,3 +1254,283 @@ def test_the_ministry_gets_exactly_what_its_api_table_allows(world):
 
     differences = {n: row for n, row in actual.items() if row != MINISTRY_API_EXPECTED.get(n)}
     assert differences == {}, "actual table:\n" + _column_text(actual)
+
+
+# The financial institution's column (issue 17). Kept as a table of its own, so that the six
+# columns above stay as they were: its world adds what an institution works on — 산업은행's
+# user `bank` with an offer, firm A's in-review proposal opened to institutions, bank's
+# interest in it, another institution's interest, and firm A's consultation addressed to
+# 산업은행. Cells: (GET, POST).
+
+
+def institution_world() -> tuple[World, dict[str, dict[str, object]]]:
+    from fund.institutions import services as institutions
+    from tests.institution_support import institution_user, institution_with_offer
+
+    world = build_world()
+    institution = world.consultation_a.institution
+    bank = institution_user(institution, "bank")
+    institutions.offer_update(
+        institution_id=institution.pk,
+        actor=bank,
+        data={"channels": ["direct", "indirect", "loan", "infra"], "max_ticket_krw": 10**13},
+    )
+    _other, other_user = institution_with_offer("메리츠증권", "securities", "meritz")
+    opened = world.submitted_a
+    institutions.share_open(proposal_id=opened.pk, actor=world.users["applicant_a"], consent=True)
+    institutions.refresh_fits(proposal_ids=[opened.pk])
+    own = institutions.interest_express(actor=bank, proposal_id=opened.pk, message="관심")
+    theirs = institutions.interest_express(actor=other_user, proposal_id=opened.pk, message="관심")
+    world.users["institution"] = bank
+    return world, {
+        "own_interest": own.pk,
+        "other_interest": theirs.pk,
+        "institution": institution.pk,
+        "opened": opened.pk,
+    }
+
+
+def _institution_url(world: World, extra: dict, name: str, *, api: bool) -> str:
+    overrides = {
+        "institutions:deal_detail": {"pk": extra["opened"]},
+        "institutions:interest_detail": {"pk": extra["own_interest"]},
+        "institutions:interest_accept": {"pk": extra["own_interest"]},
+        "institutions:interest_decline": {"pk": extra["own_interest"]},
+        "dealflow-detail": {"pk": extra["opened"]},
+        "interest-detail": {"pk": extra["own_interest"]},
+        "interest-accept": {"pk": extra["own_interest"]},
+        "interest-decline": {"pk": extra["own_interest"]},
+        "institution-detail": {"pk": extra["institution"]},
+    }
+    if name in overrides:
+        return reverse(name, kwargs=overrides[name])
+    return api_url_for(world, name) if api else url_for(world, name)
+
+
+INSTITUTION_EXPECTED = {
+    "alliance:dashboard": ("200", "405"),
+    "alliance:document_delete": ("405", "404"),
+    "alliance:document_download": ("404", "405"),
+    "alliance:document_upload": ("405", "404"),
+    "alliance:firm_profile": ("404", "404"),
+    "alliance:firm_verify": ("405", "404"),
+    "alliance:fund_question": ("404", "404"),
+    "alliance:fund_question_answer": ("405", "404"),
+    "alliance:fund_questions": ("404", "404"),
+    "alliance:proposal_autosave": ("405", "404"),
+    "alliance:proposal_detail": ("404", "405"),
+    "alliance:proposal_edit": ("404", "404"),
+    "alliance:proposal_new": ("403", "403"),
+    "alliance:proposal_request_info": ("405", "404"),
+    "alliance:proposal_submit": ("404", "404"),
+    "alliance:proposal_withdraw": ("404", "404"),
+    "alliance:secretariat_firm": ("404", "404"),
+    "alliance:secretariat_firms": ("404", "404"),
+    "alliance:secretariat_proposals": ("404", "404"),
+    "alliance_overview": ("200", "405"),
+    "channel_detail": ("200", "405"),
+    "consultation_cancel": ("405", "302"),
+    "consultation_confirm": ("405", "400"),
+    "consultation_contact": ("405", "404"),
+    "consultation_decline": ("405", "400"),
+    "consultation_detail": ("200", "405"),
+    "consultation_list": ("200", "405"),
+    "consultation_new": ("404", "404"),
+    "healthz": ("health", "405"),
+    "home": ("200", "200"),
+    "login": ("200", "200"),
+    "logout": ("405", "302"),
+    "matching:proposal_check": ("405", "404"),
+    "matching:proposal_results": ("404", "405"),
+    "matching:rule_set_activate": ("405", "404"),
+    "matching:rule_set_detail": ("404", "405"),
+    "matching:rule_set_edit": ("404", "404"),
+    "matching:rule_set_list": ("404", "405"),
+    "matching:rule_set_new": ("405", "404"),
+    "matching:rule_set_preview": ("405", "404"),
+    "matching:rule_set_progress": ("404", "405"),
+    "password_change": ("200", "200"),
+    "password_change_done": ("200", "405"),
+    "password_reset": ("200", "200"),
+    "password_reset_complete": ("200", "405"),
+    "password_reset_confirm": ("200", "200"),
+    "password_reset_done": ("200", "405"),
+    "pipeline:advance": ("405", "404"),
+    "pipeline:agenda_add": ("405", "404"),
+    "pipeline:agenda_move": ("405", "404"),
+    "pipeline:agenda_print": ("404", "404"),
+    "pipeline:agenda_remove": ("405", "404"),
+    "pipeline:agenda_xlsx": ("404", "404"),
+    "pipeline:assign": ("405", "404"),
+    "pipeline:board": ("404", "404"),
+    "pipeline:bulk": ("405", "404"),
+    "pipeline:comment": ("405", "404"),
+    "pipeline:decide": ("405", "404"),
+    "pipeline:detail": ("404", "404"),
+    "pipeline:export": ("404", "404"),
+    "pipeline:meeting_create": ("405", "404"),
+    "pipeline:meeting_detail": ("404", "404"),
+    "pipeline:meetings": ("404", "404"),
+    "pipeline:packet_ack": ("405", "404"),
+    "pipeline:packet_detail": ("404", "404"),
+    "pipeline:packet_retry": ("405", "404"),
+    "pipeline:packets": ("404", "404"),
+    "pipeline:release": ("405", "404"),
+    "pipeline:reopen": ("405", "404"),
+    "pipeline:request_info": ("405", "404"),
+    "pipeline:saved_view_create": ("405", "404"),
+    "pipeline:saved_view_delete": ("405", "404"),
+    "pipeline:screening": ("404", "404"),
+    "pipeline:screening_detail": ("404", "404"),
+    "pipeline:screening_refer": ("405", "404"),
+    "pipeline:screening_refer_bulk": ("405", "404"),
+    "pipeline:table": ("404", "404"),
+    "readyz": ("health", "405"),
+    "routing:pause": ("405", "404"),
+    "routing:policy_activate": ("404", "404"),
+    "routing:policy_detail": ("404", "404"),
+    "routing:policy_edit": ("404", "404"),
+    "routing:policy_list": ("404", "404"),
+    "routing:policy_new": ("405", "404"),
+    "routing:policy_preview": ("404", "404"),
+    "routing:resume": ("405", "404"),
+    "set_language": ("302", "302"),
+    "signup": ("302", "302"),
+    "site:contact": ("200", "405"),
+    "site:editor_dashboard": ("404", "404"),
+    "site:editor_event_create": ("404", "404"),
+    "site:editor_event_delete": ("404", "404"),
+    "site:editor_event_edit": ("404", "404"),
+    "site:editor_events": ("404", "404"),
+    "site:editor_fact_edit": ("404", "404"),
+    "site:editor_fact_history": ("404", "404"),
+    "site:editor_facts": ("404", "404"),
+    "site:editor_faq_create": ("404", "404"),
+    "site:editor_faq_delete": ("404", "404"),
+    "site:editor_faq_edit": ("404", "404"),
+    "site:editor_faqs": ("404", "404"),
+    "site:editor_notice_create": ("404", "404"),
+    "site:editor_notice_delete": ("404", "404"),
+    "site:editor_notice_edit": ("404", "404"),
+    "site:editor_notice_pin": ("404", "404"),
+    "site:editor_notice_publish": ("404", "404"),
+    "site:editor_notices": ("404", "404"),
+    "site:editor_registration_cancel": ("404", "404"),
+    "site:editor_registration_check_in": ("404", "404"),
+    "site:editor_registration_contact": ("404", "404"),
+    "site:editor_registrations": ("404", "404"),
+    "site:editor_registrations_csv": ("404", "404"),
+    "site:event_detail": ("200", "400"),
+    "site:event_list": ("200", "405"),
+    "site:event_registered": ("302", "405"),
+    "site:faq": ("200", "405"),
+    "site:notice_detail": ("200", "405"),
+    "site:notice_list": ("200", "405"),
+    "site:privacy": ("200", "405"),
+    "site:registration_cancel": ("200", "302*"),
+    "site:sources": ("200", "405"),
+    "staff_dashboard": ("404", "405"),
+    "system_status": ("404", "405"),
+    "institutions:deal_detail": ("200", "400"),
+    "institutions:dealflow": ("200", "405"),
+    "institutions:interest_accept": ("405", "404"),
+    "institutions:interest_decline": ("405", "404"),
+    "institutions:interest_detail": ("200", "405"),
+    "institutions:interest_list": ("200", "405"),
+    "institutions:offer_edit": ("200", "400"),
+    "institutions:offer_list": ("200", "405"),
+    "institutions:share_open": ("405", "404"),
+    "institutions:share_withdraw": ("405", "404"),
+    "institutions:summary": ("404", "405"),
+}
+API_INSTITUTION_EXPECTED = {
+    "api-docs": ("200", "405"),
+    "api-schema": ("200", "405"),
+    "api-token": ("405", "400"),
+    "channel-detail": ("200", "405"),
+    "channel-list": ("200", "405"),
+    "dealflow-detail": ("200", "405"),
+    "dealflow-list": ("200", "405"),
+    "event-detail": ("200", "405"),
+    "event-list": ("200", "405"),
+    "event-register": ("405", "400"),
+    "faq": ("200", "405"),
+    "firm-detail": ("404", "405"),
+    "firm-list": ("200", "400"),
+    "firm-verify": ("405", "404"),
+    "institution-detail": ("200", "405"),
+    "institution-list": ("200", "405"),
+    "interest-accept": ("405", "404"),
+    "interest-decline": ("405", "404"),
+    "interest-detail": ("200", "405"),
+    "interest-list": ("200", "400"),
+    "interest-summary": ("403", "405"),
+    "notice-detail": ("200", "405"),
+    "notice-list": ("200", "405"),
+    "packet-ack": ("405", "404"),
+    "packet-detail": ("404", "405"),
+    "packet-list": ("403", "405"),
+    "pipeline": ("403", "405"),
+    "proposal-advance": ("405", "404"),
+    "proposal-decide": ("405", "404"),
+    "proposal-detail": ("404", "405"),
+    "proposal-document": ("404", "405"),
+    "proposal-documents": ("404", "404"),
+    "proposal-list": ("200", "400"),
+    "proposal-matches": ("404", "405"),
+    "proposal-refer": ("405", "404"),
+    "proposal-request-info": ("405", "404"),
+    "proposal-share": ("405", "404"),
+    "proposal-submit": ("405", "404"),
+    "proposal-withdraw": ("405", "404"),
+    "routing": ("403", "405"),
+    "routing-pause": ("405", "403"),
+    "routing-policy-activate": ("405", "404"),
+    "routing-policy-detail": ("404", "405"),
+    "routing-policy-list": ("403", "403"),
+    "routing-policy-preview": ("404", "405"),
+    "routing-resume": ("405", "403"),
+    "ruleset-activate": ("405", "404"),
+    "ruleset-detail": ("404", "405"),
+    "ruleset-list": ("403", "403"),
+    "ruleset-preview": ("404", "404"),
+    "ruleset-rescore": ("404", "405"),
+    "stats-demand": ("200", "405"),
+}
+
+
+def test_an_institution_gets_exactly_what_its_column_allows():
+    world, extra = institution_world()
+    actual = {
+        name: tuple(
+            answer(world, "institution", method, _institution_url(world, extra, name, api=False))
+            for method in ("get", "post")
+        )
+        for name in sorted(GET_EXPECTED)
+    }
+
+    differences = {n: row for n, row in actual.items() if row != INSTITUTION_EXPECTED.get(n)}
+    assert differences == {}, "actual table:\n" + table_text(actual)
+
+
+def test_an_institution_gets_exactly_what_its_api_column_allows():
+    world, extra = institution_world()
+    actual = {
+        name: tuple(
+            api_answer(world, "institution", method, _institution_url(world, extra, name, api=True))
+            for method in ("get", "post")
+        )
+        for name in sorted(api_names())
+    }
+
+    differences = {n: row for n, row in actual.items() if row != API_INSTITUTION_EXPECTED.get(n)}
+    assert differences == {}, "actual table:\n" + table_text(actual)
+
+
+def test_an_institution_gets_404_for_another_institutions_interest_and_changes_nothing():
+    world, extra = institution_world()
+    web = reverse("institutions:interest_detail", args=[extra["other_interest"]])
+    api = reverse("interest-detail", args=[extra["other_interest"]])
+    assert answer(world, "institution", "get", web) == "404"
+    assert api_answer(world, "institution", "get", api) == "404"
+    assert api_answer(world, "institution", "post", api + "accept/") == "404"

@@ -101,8 +101,18 @@ PUBLIC = {
     "/api/v1/notices/{id}/ notice",
     "/api/v1/stats/demand/",
 }
-SIGNED_IN = PUBLIC | {"/api/v1/firms/", "/api/v1/proposals/"}
 PLANS = {"/api/v1/infra-plans/", "/api/v1/infra-plans/{id}/ plan"}
+# Every signed-in user reads the institutions' offers and their own interests (none for staff).
+SIGNED_IN = PUBLIC | {
+    "/api/v1/firms/",
+    "/api/v1/proposals/",
+    "/api/v1/institutions/",
+    "/api/v1/institutions/{id}/ bank",
+    "/api/v1/interests/",
+}
+# Only institutions read a deal flow; KEIT and KDB read the interests counted per state.
+INSTITUTIONS_ONLY = {"/api/v1/dealflow/"}
+INTEREST_SUMMARY = {"/api/v1/interests/summary/"}
 STAFF_ONLY = {
     "/api/v1/coordination/packets/",
     "/api/v1/rulesets/",
@@ -137,8 +147,12 @@ READS = {
         SIGNED_IN
         | {"/api/v1/firms/{id}/ firm", "/api/v1/proposals/{id}/documents/{document_id}/ draft"}
         | _proposal_reads(" draft", " empty", " submitted", " referred")
-        | PLANS,
-        STAFF_ONLY | {"/api/v1/pipeline/", "/api/v1/pipeline/summary/"},
+        | PLANS
+        | {"/api/v1/interests/{id}/ interest"},
+        STAFF_ONLY
+        | {"/api/v1/pipeline/", "/api/v1/pipeline/summary/"}
+        | INSTITUTIONS_ONLY
+        | INTEREST_SUMMARY,
     ),
     "keit": (
         SIGNED_IN
@@ -146,20 +160,25 @@ READS = {
         | {"/api/v1/firms/{id}/ firm", "/api/v1/firms/{id}/ listed"}
         | _proposal_reads(" submitted", " referred")
         | PLANS
-        | {"/api/v1/pipeline/summary/"},
-        {"/api/v1/pipeline/"},
+        | {"/api/v1/pipeline/summary/"}
+        | INTEREST_SUMMARY,
+        {"/api/v1/pipeline/"} | INSTITUTIONS_ONLY,
     ),
     "kdb": (
         SIGNED_IN
         | STAFF
         | PLANS
         | {"/api/v1/pipeline/", "/api/v1/pipeline/summary/"}
-        | _proposal_reads(" referred"),
-        set(),
+        | _proposal_reads(" referred")
+        | INTEREST_SUMMARY,
+        INSTITUTIONS_ONLY,
     ),
     "editor": (
         SIGNED_IN,
-        STAFF_ONLY | {"/api/v1/pipeline/", "/api/v1/pipeline/summary/", "/api/v1/infra-plans/"},
+        STAFF_ONLY
+        | {"/api/v1/pipeline/", "/api/v1/pipeline/summary/", "/api/v1/infra-plans/"}
+        | INSTITUTIONS_ONLY
+        | INTEREST_SUMMARY,
     ),
 }
 
@@ -406,6 +425,11 @@ BODY_CALLS = {
     "POST /api/v1/self-check/": ("anonymous", ""),
     "POST /api/v1/infra-plans/": ("keit", ""),
     "POST /api/v1/proposals/{id}/recommend/": ("ministry", "submitted"),
+    "PATCH /api/v1/institutions/{id}/": ("applicant", "bank"),
+    "POST /api/v1/interests/": ("institution", ""),
+    "POST /api/v1/interests/{id}/accept/": ("applicant", "interest"),
+    "POST /api/v1/interests/{id}/decline/": ("applicant", "interest"),
+    "POST /api/v1/proposals/{id}/share/": ("applicant", "submitted"),
 }
 
 

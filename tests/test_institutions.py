@@ -580,3 +580,47 @@ def test_an_institution_user_needs_an_institution(db):
     web = Client()
     web.force_login(loose)
     assert web.get(reverse("institutions:dealflow")).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+def test_the_proposal_page_opens_only_with_the_consent_box_ticked(firm, applicant):
+    proposal = submitted_proposal(firm=firm, created_by=applicant)
+    web = Client()
+    web.force_login(applicant)
+    page = web.get(reverse("alliance:proposal_detail", args=[proposal.pk])).content.decode()
+    assert 'data-testid="institution-share" data-open="false"' in page
+    url = reverse("institutions:share_open", args=[proposal.pk])
+
+    refused = web.post(url, {})
+    assert refused.status_code == 302
+    assert not ProposalShare.objects.filter(proposal=proposal).exists()
+
+    web.post(url, {"consent": "on"})
+    assert ProposalShare.objects.get(proposal=proposal).is_open
+    page = web.get(reverse("alliance:proposal_detail", args=[proposal.pk])).content.decode()
+    assert 'data-testid="institution-share" data-open="true"' in page
+
+
+def test_an_institution_lists_only_the_consultations_addressed_to_it(opened, bank, applicant):
+    from tests.factories import InstitutionFactory
+    from tests.test_access_matrix import next_weekday_at
+
+    other = InstitutionFactory(name="하나은행")
+    consultations.consultation_request(
+        actor=applicant,
+        institution=other,
+        topic="loan_terms",
+        preferred_slots=[next_weekday_at(10)],
+    )
+    _fits(opened)
+    interest = services.interest_express(actor=bank[1], proposal_id=opened.pk, message="관심")
+    services.interest_accept(interest_id=interest.pk, actor=applicant)
+    web = Client()
+    web.force_login(bank[1])
+    html = web.get(reverse("consultation_list")).content.decode()
+    interest.refresh_from_db()
+    assert f'data-consultation="{interest.consultation_id}"' in html
+    assert html.count('data-consultation="') == 1

@@ -15,6 +15,7 @@ from fund.institutions.models import InstitutionFit, Interest, InterestState, Of
 from fund.institutions.permissions import (
     OPENABLE_STATUSES,
     can_see_interest_summary,
+    can_share,
     is_institution_user,
 )
 from portal.core.ids import parse_id
@@ -46,6 +47,14 @@ def open_shares() -> QuerySet[ProposalShare]:
     return ProposalShare.objects.filter(
         withdrawn_at__isnull=True, proposal__status__in=OPENABLE_STATUSES
     )
+
+
+def lead_proposal_get(user: User, pk) -> Proposal:
+    """The proposal when `user` is its lead firm's applicant; 404 for anyone else."""
+    proposal = Proposal.objects.filter(pk=parse_id(pk)).first()
+    if proposal is None or not can_share(user, proposal):
+        raise Http404
+    return proposal
 
 
 def share_of(proposal: Proposal) -> ProposalShare | None:

@@ -246,12 +246,12 @@ def share_open(*, proposal_id, actor: User, consent) -> tuple[ProposalShare, boo
     consent (`consent` is True). Returns the share and whether it was opened now (False when
     it was open already). ValidationError on `consent`; TransitionNotAllowed for a draft or a
     withdrawn proposal."""
-    if consent is not True:
-        raise ValidationError(
-            {"consent": [ValidationError(_("Agree to the consent text to open the proposal."))]}
-        )
     with transaction.atomic():
         proposal = _lead_proposal_for_update(proposal_id, actor)
+        if consent is not True:
+            raise ValidationError(
+                {"consent": [ValidationError(_("Agree to the consent text to open the proposal."))]}
+            )
         if proposal.status not in OPENABLE_STATUSES:
             raise TransitionNotAllowed(
                 _("Only a submitted proposal can be opened to financial institutions.")

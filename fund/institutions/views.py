@@ -231,6 +231,7 @@ def interest_decline(request, pk):
 @login_required
 def share_open(request, pk):
     """The lead firm's applicant opens the proposal (the consent box must be ticked)."""
+    selectors.lead_proposal_get(request.user, pk)
     form = ShareForm(request.POST)
     consent = form.is_valid() and form.cleaned_data["consent"]
     try:
@@ -255,6 +256,7 @@ def share_open(request, pk):
 @login_required
 def share_withdraw(request, pk):
     """The lead firm's applicant withdraws the proposal from institutions at once."""
+    selectors.lead_proposal_get(request.user, pk)
     try:
         services.share_withdraw(proposal_id=pk, actor=request.user)
     except TransitionNotAllowed as exc:

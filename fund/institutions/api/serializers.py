@@ -75,7 +75,7 @@ class DealOutput(serializers.Serializer):
     sub_alliance = serializers.CharField(allow_null=True)
     industry = serializers.CharField(allow_null=True)
     region = serializers.CharField(allow_blank=True)
-    size_class = serializers.ChoiceField(choices=SizeClass.values)
+    size_class = serializers.ChoiceField(choices=SizeClass.choices)
     requested_krw = serializers.IntegerField(allow_null=True)
     eligible_channels = serializers.ListField(child=serializers.CharField())
     fit = serializers.IntegerField(min_value=0, max_value=100)

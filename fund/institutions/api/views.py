@@ -166,6 +166,7 @@ class ProposalShareView(APIView):
         responses={200: ShareOutput, 201: ShareOutput},
     )
     def post(self, request, pk):
+        selectors.lead_proposal_get(request.user, pk)  # 404 before the body is read
         data = _input(ShareInput, request)
         share, opened = services.share_open(
             proposal_id=pk, actor=request.user, consent=data["consent"]
@@ -180,6 +181,7 @@ class ProposalShareView(APIView):
         responses=ShareOutput,
     )
     def delete(self, request, pk):
+        selectors.lead_proposal_get(request.user, pk)
         share = services.share_withdraw(proposal_id=pk, actor=request.user)
         return Response(ShareOutput(share_data(share)).data)
 
@@ -245,6 +247,8 @@ class InterestViewSet(viewsets.GenericViewSet):
         responses={201: InterestOutput},
     )
     def create(self, request):
+        if not is_institution_user(request.user):
+            raise PermissionDenied
         data = _input(InterestInput, request)
         interest = services.interest_express(
             actor=request.user, proposal_id=data["proposal"], message=data["message"]
