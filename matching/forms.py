@@ -334,6 +334,10 @@ def _entries(rules: dict, code: str, key: str, kind: str) -> dict[str, dict]:
     return found
 
 
+def _without_descriptions(entry: dict) -> dict:
+    return {k: v for k, v in entry.items() if k not in ("description_ko", "description_en")}
+
+
 class RuleSetEditor:
     """Every form of the editor page; `rules()` rebuilds the document from them."""
 
@@ -359,11 +363,13 @@ class RuleSetEditor:
                         anywhere.setdefault(name, entry)
                 forms_ = []
                 for name in vocabulary:
-                    entry = stored.get(name) or {
-                        **(fallback.get(name) or anywhere.get(name) or {}),
-                        "_in_use": False,
-                        "weight": 0,
-                    }
+                    # A check this channel does not use starts from its own start entry, or
+                    # else from another channel's parameters, never that channel's words:
+                    # a borrowed description would describe the other channel.
+                    start_entry = fallback.get(name) or _without_descriptions(
+                        anywhere.get(name) or {}
+                    )
+                    entry = stored.get(name) or {**start_entry, "_in_use": False, "weight": 0}
                     prefix = f"{code}-{kind}-{name}"
                     forms_.append(EntryForm(data, kind=kind, name=name, entry=entry, prefix=prefix))
                 parts[key] = forms_

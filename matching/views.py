@@ -1,12 +1,14 @@
 """Pages: staff rule-set pages (edit, preview, activate, progress) and proposal results."""
 
 import json
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +25,11 @@ def _rule_set_or_404(user, pk):
     if rule_set is None:
         raise Http404
     return rule_set
+
+
+def _in_language(pair: tuple[str, str]) -> str:
+    """The Korean or English half of a (ko, en) label, by the active language."""
+    return pair[1] if (get_language() or "ko").startswith("en") else pair[0]
 
 
 def _progress_context(rule_set):
@@ -80,7 +87,11 @@ def rule_set_detail(request, pk):
             {
                 "code": code,
                 "eligibility": [
-                    {**e, "label": RULE_LABELS.get(e.get("rule"), ("", ""))}
+                    {
+                        **e,
+                        "label": RULE_LABELS.get(e.get("rule"), ("", "")),
+                        "title": _in_language(RULE_LABELS.get(e.get("rule"), ("", ""))),
+                    }
                     for e in body.get("eligibility", [])
                 ],
                 "criteria": [
@@ -96,6 +107,15 @@ def rule_set_detail(request, pk):
             **_progress_context(rule_set),
             "channels": channels,
             "preview": preview,
+            "preview_changes": [
+                {
+                    **change,
+                    "kind_labels": [
+                        str(CHANGE_KINDS[k]) for k in change.get("kinds", []) if k in CHANGE_KINDS
+                    ],
+                }
+                for change in (preview.changes[:500] if preview else [])
+            ],
             "preview_stale": bool(
                 preview and preview.rules_hash != selectors.rules_hash(rule_set.rules)
             ),
@@ -152,10 +172,68 @@ def rule_set_edit(request, pk):
     )
 
 
+CHANGE_KINDS = {
+    "best_channel": gettext_lazy("Best channel"),
+    "eligibility": gettext_lazy("Eligibility"),
+    "score_band": gettext_lazy("Score band"),
+}
+
+
+def _best(change: dict, side: str) -> str:
+    return (change.get(side) or {}).get("best") or ""
+
+
+def preview_impact(rule_set, preview) -> dict | None:
+    """What activating the draft would do, read from its latest finished preview: how many
+    proposals are rescored, how many results change and how (by kind), and which best
+    channel moves to which, with how many proposals each. None without a finished preview of
+    the draft as it is now (a stale preview says nothing about the draft)."""
+    if preview is None or not preview.finished_at:
+        return None
+    if preview.rules_hash != selectors.rules_hash(rule_set.rules):
+        return None
+    by_kind = Counter(kind for change in preview.changes for kind in change.get("kinds", []))
+    moves = Counter(
+        (
+            (change.get("before") or {}).get("best") or "",
+            (change.get("after") or {}).get("best") or "",
+        )
+        for change in preview.changes
+        if "best_channel" in change.get("kinds", [])
+    )
+    return {
+        "total": preview.total_proposals,
+        "changed": len(preview.changes),
+        "by_kind": [(str(label), by_kind.get(kind, 0)) for kind, label in CHANGE_KINDS.items()],
+        "moves": [
+            {"before": before, "after": after, "count": count}
+            for (before, after), count in sorted(moves.items(), key=lambda m: (-m[1], m[0]))
+        ],
+    }
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rule_set_activate(request, pk):
+    """GET: the confirmation step, with the preview's impact; POST: activate and rescore."""
     rule_set = _rule_set_or_404(request.user, pk)
+    if request.method == "GET":
+        if not services.can_manage_rules(request.user):
+            raise Http404
+        if not rule_set.is_draft:
+            messages.error(request, _("Only a draft can be activated."))
+            return redirect("matching:rule_set_detail", pk=rule_set.pk)
+        preview = selectors.latest_preview(rule_set)
+        return render(
+            request,
+            "matching/rule_set_activate.html",
+            {
+                "rule_set": rule_set,
+                "preview": preview,
+                "impact": preview_impact(rule_set, preview),
+                "active": selectors.active_rule_set(),
+            },
+        )
     try:
         services.rule_set_activate(rule_set_id=rule_set.pk, actor=request.user)
     except PermissionDenied as exc:

@@ -420,7 +420,7 @@ GET_EXPECTED = {
     "logout": ("405", "405", "405", "405", "405", "405"),
     "matching:proposal_check": ("login", "405", "405", "405", "405", "405"),
     "matching:proposal_results": ("login", "200", "404", "200", "200", "404"),
-    "matching:rule_set_activate": ("login", "405", "405", "405", "405", "405"),
+    "matching:rule_set_activate": ("login", "404", "404", "404", "302", "404"),
     "matching:rule_set_detail": ("login", "404", "404", "200", "200", "404"),
     "matching:rule_set_edit": ("login", "404", "404", "404", "404", "404"),
     "matching:rule_set_list": ("login", "404", "404", "200", "200", "404"),

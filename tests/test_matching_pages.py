@@ -102,3 +102,111 @@ def test_which_channel_fits_check_runs_on_a_draft_without_saving(client, draft, 
     assert response.status_code == 200
     assert response.content.decode().count("data-channel=") == 4
     assert draft.match_results.count() == 0
+
+
+def _preview_of(draft, changes, total=17):
+    from django.utils import timezone
+
+    from matching.models import RulePreview
+
+    return RulePreview.objects.create(
+        rule_set=draft,
+        base_rule_set=selectors.active_rule_set(),
+        rules_hash=selectors.rules_hash(draft.rules),
+        total_proposals=total,
+        changes=changes,
+        finished_at=timezone.now(),
+    )
+
+
+def _change(pk, kinds, before, after):
+    return {
+        "proposal": pk,
+        "title": f"제안 {pk}",
+        "kinds": kinds,
+        "before": {"best": before},
+        "after": {"best": after},
+    }
+
+
+@pytest.mark.django_db
+def test_activation_asks_for_confirmation_with_the_previews_impact(client, kdb):
+    from tests.test_layout import elements
+
+    draft = services.rule_set_create_draft(actor=kdb)
+    _preview_of(
+        draft,
+        [
+            _change(1, ["best_channel", "eligibility"], "loan", "indirect"),
+            _change(2, ["best_channel"], "loan", "indirect"),
+            _change(3, ["best_channel"], None, "direct"),
+            _change(4, ["score_band"], "infra", "infra"),
+        ],
+    )
+    client.force_login(kdb)
+
+    detail = client.get(reverse("matching:rule_set_detail", args=[draft.pk])).content.decode()
+    page = client.get(reverse("matching:rule_set_activate", args=[draft.pk]))
+
+    # the detail page's button opens the confirmation; it does not activate
+    confirm = reverse("matching:rule_set_activate", args=[draft.pk])
+    assert [a["attrs"]["href"] for a in elements(detail, "a") if a["attrs"].get("href") == confirm]
+    assert f'action="{confirm}"' not in detail
+    assert page.status_code == 200
+    impact = page.context["impact"]
+    assert (impact["total"], impact["changed"]) == (17, 4)
+    assert [count for _label, count in impact["by_kind"]] == [3, 1, 1]
+    assert impact["moves"] == [
+        {"before": "loan", "after": "indirect", "count": 2},
+        {"before": "", "after": "direct", "count": 1},
+    ]
+    html = page.content.decode()
+    assert [dd["text"] for dd in elements(html, "dd", data_figure="rescored")] == ["17"]
+    assert f'action="{confirm}"' in html
+    draft.refresh_from_db()
+    assert draft.status == "draft"  # looking at the confirmation activates nothing
+
+
+@pytest.mark.django_db
+def test_a_stale_or_missing_preview_says_the_impact_is_unknown(client, kdb):
+    draft = services.rule_set_create_draft(actor=kdb)
+    client.force_login(kdb)
+    url = reverse("matching:rule_set_activate", args=[draft.pk])
+
+    missing = client.get(url)
+    preview = _preview_of(draft, [_change(1, ["best_channel"], "loan", "direct")])
+    preview.rules_hash = "0" * 64
+    preview.save()
+    stale = client.get(url)
+
+    assert (missing.context["impact"], stale.context["impact"]) == (None, None)
+    assert "data-no-preview" in missing.content.decode()
+    assert "data-no-preview" in stale.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_confirmation_is_for_rule_managers_and_drafts_only(client, kdb, keit):
+    draft = services.rule_set_create_draft(actor=kdb)
+    url = reverse("matching:rule_set_activate", args=[draft.pk])
+    client.force_login(keit)
+    assert client.get(url).status_code == 404
+
+    client.force_login(kdb)
+    active = selectors.active_rule_set()
+    response = client.get(reverse("matching:rule_set_activate", args=[active.pk]))
+    assert (response.status_code, response.url) == (
+        302,
+        reverse("matching:rule_set_detail", args=[active.pk]),
+    )
+
+
+@pytest.mark.django_db
+def test_the_preview_table_names_what_changes_in_words(client, kdb):
+    draft = services.rule_set_create_draft(actor=kdb)
+    _preview_of(draft, [_change(1, ["best_channel", "score_band"], "loan", "direct")])
+    client.force_login(kdb)
+
+    html = client.get(reverse("matching:rule_set_detail", args=[draft.pk])).content.decode()
+
+    assert "best_channel" not in html and "score_band" not in html
+    assert "<code>" not in html

@@ -354,3 +354,18 @@ def test_service_messages_go_to_the_name_the_entry_the_channel_or_the_page():
     assert list(editor.channel("indirect").errors) == ["indirect: weights add up to 90, not 100."]
     assert list(editor.channel("direct").errors) == []
     assert list(editor.errors) == ["The rule set must be an object.", "Something else."]
+
+
+@pytest.mark.django_db
+def test_a_check_a_channel_does_not_use_never_borrows_another_channels_description(draft_rules):
+    editor = RuleSetEditor(draft_rules)
+
+    structure = {
+        channel.code: next(f for f in channel.forms() if f.name == "structure_in")
+        for channel in editor.channels
+    }
+
+    assert structure["direct"].description.startswith(("직접투자", "Direct investment"))
+    for code in ("indirect", "loan", "infra"):
+        assert structure[code].initial["use"] is False
+        assert structure[code].description == ""

@@ -258,9 +258,11 @@ def test_keit_refers_kdb_approves_and_the_channel_commitment_rises_by_the_approv
     before = _committed_krw(page, base, "loan")
     shot(page, "loan-channel-before")
 
-    # When KEIT finds it in the screening inbox once it is scored, and refers it for a loan
+    # When KEIT signs in, it lands on its screening inbox (clicking only from here), finds
+    # the proposal once it is scored, and refers it for a loan from the one screening page
     sign_in(page, base, "keit")
-    page.goto(f"{base}/secretariat/screening/")
+    expect(page).to_have_url(f"{base}/secretariat/screening/")
+    expect(page.locator("h1")).to_have_text("연계 검토함")
     row = page.locator(f"tr[data-proposal='{pk}']")
     reload_until(
         page,
@@ -282,14 +284,15 @@ def test_keit_refers_kdb_approves_and_the_channel_commitment_rises_by_the_approv
     shot(page, "keit-referred")
     sign_out(page)
 
-    # Then KDB sees it on the pipeline board within seconds (delivered by the worker)
+    # Then KDB, landing on its pipeline board, sees it within seconds (delivered by the worker)
     sign_in(page, base, "kdb")
-    page.goto(f"{base}/fund/pipeline/")
+    expect(page).to_have_url(f"{base}/fund/pipeline/")
     card = page.locator(f"[data-stage=received] article[data-proposal='{pk}']")
     reload_until(page, lambda: card.count() == 1, timeout=WORKER_TIMEOUT)
     shot(page, "kdb-board-received")
     # ... and the referral packet in its coordination queue, delivered; KDB acknowledges it
-    page.goto(f"{base}/coordination/packets/?proposal={pk}")
+    with page.expect_navigation():
+        page.locator("#portal-nav").get_by_role("link", name="연계 대기열").click()
     referral = page.locator("tr[data-packet]", has_text="KEIT → KDB")
     expect(referral).to_have_attribute("data-state", "delivered")
     shot(page, "kdb-coordination-queue")
@@ -300,8 +303,11 @@ def test_keit_refers_kdb_approves_and_the_channel_commitment_rises_by_the_approv
     expect(page.locator("h1 + [data-state]")).to_have_attribute("data-state", "acknowledged")
     shot(page, "kdb-referral-acknowledged")
 
-    # When KDB moves it through every stage
-    page.goto(f"{base}/fund/pipeline/{pk}/")
+    # When KDB opens it from the board and moves it through every stage
+    with page.expect_navigation():
+        page.locator("#portal-nav").get_by_role("link", name="펀드 파이프라인").click()
+    with page.expect_navigation():
+        page.locator(f"article[data-proposal='{pk}'] a").click()
     for stage in ("prescreen", "committee", "council"):
         with page.expect_navigation():
             page.locator("form[data-action=advance] button[type=submit]").click()
@@ -318,8 +324,12 @@ def test_keit_refers_kdb_approves_and_the_channel_commitment_rises_by_the_approv
         decide.locator("button[type=submit]").click()
     expect(page.locator("[data-decision]")).to_have_attribute("data-decision", "approved")
     shot(page, "kdb-decided")
-    page.goto(f"{base}/fund/pipeline/")
-    expect(page.locator(f"[data-stage=decided] article[data-proposal='{pk}']")).to_have_count(1)
+    with page.expect_navigation():
+        page.locator("#portal-nav").get_by_role("link", name="펀드 파이프라인").click()
+    decided = page.locator(f"[data-stage=decided] article[data-proposal='{pk}']")
+    expect(decided).to_have_count(1)
+    # the card now leads with the approved amount, the request beside it
+    expect(decided.locator("[data-amount=approved] strong")).to_contain_text("2,500억원")
     shot(page, "kdb-board-decided")
     sign_out(page)
 

@@ -97,7 +97,11 @@ def test_fund_staff_activate_an_edited_draft_and_watch_the_rescore_progress(
     )
     shot(page, "preview")
 
-    # When they activate it
+    # When they activate it, a confirmation first shows the preview's impact
+    with page.expect_navigation():
+        page.locator("a[href$='/activate/']").click()
+    expect(page.locator("[data-figure=rescored]")).to_have_text(str(scoreable))
+    shot(page, "activation-confirmation")
     with page.expect_navigation():
         page.locator("form[action$='/activate/'] button[type=submit]").click()
     bar = page.locator("[data-testid=rescore-bar]")
