@@ -51,3 +51,30 @@ def pipeline_funnel() -> dict[str, int]:
     """How many proposals are in each status (staff only: includes drafts)."""
     counts = dict(Proposal.objects.order_by().values_list("status").annotate(n=Count("id")))
     return {status: counts.get(status, 0) for status in ProposalStatus.values}
+
+
+# KEIT's screening, step by step: waiting for KEIT, waiting for the applicant, sent to the fund.
+SCREENING_STATUSES = (
+    ProposalStatus.SUBMITTED,
+    ProposalStatus.INFO_REQUESTED,
+    ProposalStatus.REFERRED,
+    ProposalStatus.IN_REVIEW,
+    ProposalStatus.DECIDED,
+)
+
+
+def screening_by(model, related: str = "proposals") -> list:
+    """Each sub-alliance (or industry) with `by_status`: the count of its proposals in each of
+    SCREENING_STATUSES, in that order, and `total`. One query."""
+    rows = list(
+        model.objects.annotate(
+            **{
+                f"n_{status}": Count(related, filter=Q(**{f"{related}__status": status}))
+                for status in SCREENING_STATUSES
+            }
+        ).order_by("order")
+    )
+    for row in rows:
+        row.by_status = [getattr(row, f"n_{status}") for status in SCREENING_STATUSES]
+        row.total = sum(row.by_status)
+    return rows

@@ -15,6 +15,16 @@ from portal.core.vocabulary import ChannelCode, ProposalStatus, ReviewStage
 @only_for(permissions.can_see_overview)
 def overview(request):
     """Counts and amounts only: no firm, no proposal title (SPEC §2, the ministry's row)."""
+    return render(
+        request,
+        "fund/ministry/overview.html",
+        {**pipeline_tables(), "can_recommend": permissions.can_recommend(request.user)},
+    )
+
+
+def pipeline_tables() -> dict:
+    """The pipeline before the fund (by status) and at the fund (by channel and review stage),
+    with its labels; and 산업부's recommendations counted."""
     summary = pipeline_summary()
     stage_labels = dict(ReviewStage.choices)
     status_labels = dict(ProposalStatus.choices)
@@ -31,16 +41,11 @@ def overview(request):
                 "approved_krw": sum(c["approved_krw"] for c in cells),
             }
         )
-    return render(
-        request,
-        "fund/ministry/overview.html",
-        {
-            "stages": [stage_labels[s] for s in ReviewStage.values],
-            "before_fund": [
-                {**row, "label": status_labels[row["status"]]} for row in summary["before_fund"]
-            ],
-            "by_channel": by_channel,
-            "recommendations": summary["recommendations"],
-            "can_recommend": permissions.can_recommend(request.user),
-        },
-    )
+    return {
+        "stages": [stage_labels[s] for s in ReviewStage.values],
+        "before_fund": [
+            {**row, "label": status_labels[row["status"]]} for row in summary["before_fund"]
+        ],
+        "by_channel": by_channel,
+        "recommendations": summary["recommendations"],
+    }

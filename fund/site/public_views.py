@@ -1,6 +1,5 @@
 """The information site's channel and alliance pages, and the staff dashboards."""
 
-import dataclasses
 import re
 
 from django.conf import settings
@@ -12,15 +11,11 @@ from django.views.decorators.http import require_GET
 from alliance import stats
 from fund.capacity.selectors import (
     channels_with_capacity,
-    committed_by_industry,
-    fund_targets,
-    regional_share,
 )
-from fund.ministry import permissions as ministry_permissions
 from fund.site import facts
 from portal.core.aggregate_cache import cached
 from portal.core.page_cache import public_page
-from portal.core.vocabulary import ChannelCode, ProposalStatus
+from portal.core.vocabulary import ChannelCode
 
 PLAN_YEAR = facts.PLAN_YEAR
 
@@ -132,75 +127,5 @@ def alliance_overview(request):
             ),
             "meeting": reg.group("meeting"),
             "demo_data": settings.DEMO_DATA_ALLOWED,
-        },
-    )
-
-
-def _can_see_dashboard(user) -> bool:
-    """Both secretariats, and both ministries (aggregates only: no firm is named here)."""
-    return user.is_authenticated and (
-        user.is_superuser
-        or user.is_alliance_staff
-        or user.is_fund_staff
-        or ministry_permissions.can_see_overview(user)
-    )
-
-
-@require_GET
-def staff_dashboard(request):
-    """Charts for both secretariats: demand, funnel, capacity use, the AI target and the
-    regional share against the registry's figures, and the industry allocation against
-    demand and commitments."""
-    if not _can_see_dashboard(request.user):
-        raise Http404
-    reg = facts.registry()
-    channels = facts.with_channel_facts(list(channels_with_capacity(year=PLAN_YEAR)), reg)
-    for channel in channels:
-        channel.remaining_krw = channel.size_krw - channel.committed_krw
-    sub_alliances = stats.demand_by_sub_alliance()
-    industries = stats.demand_by_industry()
-    funnel = stats.pipeline_funnel()
-    regional_krw, _committed, share = regional_share(year=PLAN_YEAR)
-    targets = dataclasses.replace(
-        fund_targets(),
-        ai_target_krw=reg.fact("fund-ai-target").amount_krw,
-        regional_krw=regional_krw,
-        regional_share_percent=share,
-        regional_target_percent=reg.fact(f"fund-{PLAN_YEAR}-regional-share").number,
-    )
-    status_labels = dict(ProposalStatus.choices)
-    chart_data = {
-        "subAlliances": {
-            "labels": [s.name for s in sub_alliances],
-            "amounts": [s.requested_krw for s in sub_alliances],
-            "counts": [s.proposal_count for s in sub_alliances],
-        },
-        "industries": {
-            "labels": [i.name for i in industries],
-            "amounts": [i.requested_krw for i in industries],
-        },
-        "funnel": {
-            "labels": [str(status_labels[s]) for s in funnel],
-            "counts": list(funnel.values()),
-        },
-        "channels": {
-            "labels": [c.name for c in channels],
-            "committed": [c.committed_krw for c in channels],
-            "remaining": [c.remaining_krw for c in channels],
-        },
-    }
-    return render(
-        request,
-        "fund/dashboard.html",
-        {
-            "facts_registry": reg,
-            "plan_year": PLAN_YEAR,
-            "channels": channels,
-            "sub_alliances": sub_alliances,
-            "industries": industries,
-            "allocations": facts.allocation_rows(reg, industries, committed_by_industry()),
-            "funnel": [(status_labels[s], n) for s, n in funnel.items()],
-            "targets": targets,
-            "chart_data": chart_data,
         },
     )

@@ -16,6 +16,8 @@ LANDING_BY_ROLE: dict[str, str] = {
     Role.ALLIANCE_SECRETARIAT: "pipeline:screening",
     Role.FUND_SECRETARIAT: "pipeline:board",
     Role.SITE_EDITOR: "site:editor_dashboard",
+    Role.INSTITUTION: "institutions:dealflow",
+    Role.MINISTRY: "overview:ministry",
 }
 # A signed-in user with no role of the map (or an applicant without a firm) opens the
 # workspace, which says what the account may do.
