@@ -69,12 +69,13 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation(
     origin = live_server.url
     found: dict[str, list[dict]] = {}
     errors: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(f"{page.url}: {message.text}") if message.type == "error" else None
-        ),
-    )
+    auditing = {"now": False}  # axe's own checks add inline styles, which the CSP refuses
+
+    def console(message) -> None:
+        if message.type == "error" and not auditing["now"]:
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", console)
     visited = 0
     for role in ROLES:
         context.clear_cookies()
@@ -95,7 +96,9 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation(
             response = page.goto(f"{origin}{path}", timeout=ACTION_TIMEOUT_MS * 3)
             assert response.status == 200, f"{role} {path}: {response.status}"
             visited += 1
+            auditing["now"] = True
             problems = _violations(page)
+            auditing["now"] = False
             if problems:
                 found[f"{role or 'visitor'} {language} {path}"] = problems
 
