@@ -198,7 +198,7 @@ def test_offer_bad_input_names_each_field_and_changes_nothing(bank):
 def test_offer_ticket_range_must_be_ordered(bank):
     institution, user = bank
     before = _state()
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
         services.offer_update(
             institution_id=institution.pk, actor=user, data={"min_ticket_krw": 2000 * EOK}
         )

@@ -173,12 +173,13 @@ def public_links() -> list[str]:
 
 
 def staff_links() -> list[str]:
-    """What both secretariats share: consultations, matching rules, automatic routing and the
-    dashboard."""
+    """What both secretariats share: consultations, matching rules, automatic routing, the
+    institutions' interests counted and the dashboard."""
     return [
         reverse("consultation_list"),
         reverse("matching:rule_set_list"),
         reverse("routing:policy_list"),
+        reverse("institutions:summary"),
         reverse("staff_dashboard"),
     ]
 
@@ -207,6 +208,7 @@ def test_an_applicant_sees_their_workspace_links_and_a_post_sign_out(client, app
         reverse("consultation_list"),
         reverse("alliance:firm_profile"),
         reverse("ministry:plans"),
+        reverse("institutions:offer_list"),
     ]
     logout_forms = elements(response.content, "form", action=reverse("logout"))
     assert [form["attrs"]["method"] for form in logout_forms] == ["post"]

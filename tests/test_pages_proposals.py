@@ -397,6 +397,9 @@ def test_negative_amount_is_a_field_error_and_nothing_changes(applicant, draft):
 INVALID_AMOUNT = (
     "Enter the amount as digits in won (180,000,000,000) or with 조, 억 and 만 (1,800억원, 1.5조)."
 )
+INVALID_AMOUNT_KO = (
+    "금액은 원 단위 숫자(180,000,000,000) 또는 조·억·만 단위(1,800억원, 1.5조)로 입력해 주세요."
+)
 
 
 @pytest.mark.parametrize(
@@ -666,7 +669,7 @@ def test_autosave_with_only_invalid_changes_saves_nothing_and_sends_no_version(a
         (
             "4200억달러",
             '<p id="id_total_cost_krw_krw" class="form-hint-invalid '
-            f'portal-amount-preview" aria-live="polite">{INVALID_AMOUNT}</p>',
+            f'portal-amount-preview" aria-live="polite">{INVALID_AMOUNT_KO}</p>',
         ),
     ],
 )

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from fund.institutions import selectors, services
 from fund.institutions.permissions import OPENABLE_STATUSES, can_share
 from portal.core import signals
+from portal.core.vocabulary import ProposalStatus
 
 
 @receiver(signals.proposals_scored, dispatch_uid="institutions.refit_scored_proposals")
@@ -29,13 +30,15 @@ def share_on_page(sender, *, request, proposal, **kwargs) -> dict:
     withdraws it, and answers the interests it received."""
     if not can_share(request.user, proposal):
         return {}
-    share = selectors.share_of(proposal)
+    # A draft has never been opened (only a submitted proposal can be): nothing to read.
+    draft = proposal.status == ProposalStatus.DRAFT
+    share = None if draft else selectors.share_of(proposal)
     return {
         "institution_share": {
             "share": share,
             "is_open": bool(share and share.is_open),
             "can_open": proposal.status in OPENABLE_STATUSES,
             "consent_text": services.CONSENT_TEXT,
-            "interests": list(selectors.interests_for_proposal(proposal)),
+            "interests": [] if draft else list(selectors.interests_for_proposal(proposal)),
         }
     }
