@@ -14,6 +14,7 @@ from django.forms.utils import ErrorDict, ErrorList
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from alliance.proposals.forms import AmountField
 from matching.scoring.explain import CRITERION_LABELS, RULE_LABELS
 from matching.scoring.rules import (
     CHANNEL_CODES,
@@ -34,8 +35,8 @@ PARAM_LABELS = {
     "industries": _("Strategic industries"),
     "uses": _("Uses of funds"),
     "structures": _("Structures"),
-    "min_krw": _("Minimum ticket (won)"),
-    "max_krw": _("Maximum ticket (won)"),
+    "min_krw": _("Minimum ticket"),
+    "max_krw": _("Maximum ticket"),
     "ratio": _("Co-investment ratio (× the request)"),
     "full_ratio": _("Full points at value added ÷ cost of"),
     "full_share": _("Full points at an own-funds share of"),
@@ -105,12 +106,12 @@ def _param_field(param: str, spec: tuple) -> forms.Field:
     kind, extra = spec
     label = PARAM_LABELS.get(param, param)
     if kind == "krw":
-        return forms.IntegerField(
+        return AmountField(
             label=label,
-            required=False,
+            help_text=_("In won, or with 조 and 억 (e.g. 1,800억원)."),
+            live_echo=False,
             min_value=0,
             max_value=KRW_MAX,
-            widget=forms.NumberInput(attrs={"step": "1", "inputmode": "numeric"}),
         )
     if kind == "int":
         low, high = extra

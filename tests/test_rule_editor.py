@@ -57,7 +57,7 @@ def test_the_editor_shows_every_check_and_criterion_of_every_channel(client, kdb
     assert response.status_code == 200
     assert body.count('class="portal-choice-group portal-rule-entry"') == 4 * (6 + 5)
     assert 'name="direct-criterion-business_viability-weight"' in body
-    assert 'name="direct-rule-ticket_range-min_krw" value="50000000000"' in body
+    assert 'name="direct-rule-ticket_range-min_krw" value="50,000,000,000"' in body
     assert body.count('data-testid="weight-sum-') == 4
     assert body.count('data-total="100"') == 4
     assert "hx-post" in body and "<script" not in body.split("</head>")[1]
@@ -87,7 +87,7 @@ def test_staff_change_two_weights_and_a_ticket_and_the_draft_is_saved(client, kd
             **{
                 "direct-criterion-business_viability-weight": "30",
                 "direct-criterion-financial_structure-weight": "20",
-                "loan-rule-ticket_range-max_krw": "900000000000",
+                "loan-rule-ticket_range-max_krw": "9,000억원",
                 "direct-rule-coinvest_ratio-ratio": "0.75",
             },
         ),
