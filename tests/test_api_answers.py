@@ -104,6 +104,7 @@ PUBLIC = {
 PLANS = {"/api/v1/infra-plans/", "/api/v1/infra-plans/{id}/ plan"}
 # Every signed-in user reads the institutions' offers and their own interests (none for staff).
 SIGNED_IN = PUBLIC | {
+    "/api/v1/me/",
     "/api/v1/firms/",
     "/api/v1/proposals/",
     "/api/v1/institutions/",

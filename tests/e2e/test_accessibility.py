@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 BASE_DIR = Path(settings.BASE_DIR)
 AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = BASE_DIR / "docs" / "screenshots"
-ROLES = [None, "applicant", "keit", "kdb", "editor"]  # None: a visitor, not signed in
+ROLES = [None, "applicant", "keit", "kdb", "editor", "bank", "motie"]  # None: a visitor
 LANGUAGES = ["ko", "en"]
 # Pages that change data on a GET never exist; these only end the session or leave the site.
 SKIPPED_PATHS = ("/accounts/logout/", "/admin/")
