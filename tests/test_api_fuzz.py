@@ -44,7 +44,15 @@ PUBLIC_READS = {
     "GET /api/v1/notices/{id}/",
     "GET /api/v1/stats/demand/",
 }
-SIGNED_IN_READS = PUBLIC_READS | {"GET /api/v1/firms/", "GET /api/v1/proposals/"}
+# Every signed-in caller reads who they are, the institutions' offers and their own interests.
+SIGNED_IN_READS = PUBLIC_READS | {
+    "GET /api/v1/firms/",
+    "GET /api/v1/proposals/",
+    "GET /api/v1/me/",
+    "GET /api/v1/institutions/",
+    "GET /api/v1/institutions/{id}/",
+    "GET /api/v1/interests/",
+}
 PROPOSAL_READS = {
     "GET /api/v1/firms/{id}/",
     "GET /api/v1/proposals/{id}/",
@@ -68,13 +76,13 @@ READS = {
     "anonymous": PUBLIC_READS,
     "applicant": SIGNED_IN_READS
     | PROPOSAL_READS
-    | {"GET /api/v1/proposals/{id}/documents/{document_id}/"}
+    | {"GET /api/v1/proposals/{id}/documents/{document_id}/", "GET /api/v1/interests/{id}/"}
     | PLAN_READS,
     "keit": SIGNED_IN_READS
     | PROPOSAL_READS
     | STAFF_READS
     | PLAN_READS
-    | {"GET /api/v1/pipeline/summary/"},
+    | {"GET /api/v1/pipeline/summary/", "GET /api/v1/interests/summary/"},
     # KDB sees no firm registry, and its rescore once it has activated the draft rule set.
     "kdb": SIGNED_IN_READS
     | (PROPOSAL_READS - {"GET /api/v1/firms/{id}/"})
@@ -83,6 +91,7 @@ READS = {
     | {
         "GET /api/v1/pipeline/",
         "GET /api/v1/pipeline/summary/",
+        "GET /api/v1/interests/summary/",
         "GET /api/v1/rulesets/{id}/rescore/",
     },
 }

@@ -178,7 +178,7 @@ class ProposalShareView(APIView):
         summary="Withdraw the proposal from institutions (lead firm); open interests close",
         parameters=[ID],
         request=None,
-        responses=ShareOutput,
+        responses={200: ShareOutput},
     )
     def delete(self, request, pk):
         selectors.lead_proposal_get(request.user, pk)
