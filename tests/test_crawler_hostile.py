@@ -355,8 +355,13 @@ def _read(function: Callable, reads: Reads, seen: set) -> None:
 def view_reads(callback: Callable) -> Reads:
     reads = Reads()
     view = getattr(callback, "view_class", None) or inspect.unwrap(callback)
-    if inspect.getmodule(view).__name__.startswith("django."):
-        reads.reads_get = view in DJANGO_GET_READERS
+    # A portal class that only adjusts one of Django's views (the sign-in's landing page)
+    # reads the request as the Django view does.
+    django_view = next(
+        (base for base in getattr(view, "__mro__", ()) if base in DJANGO_GET_READERS), None
+    )
+    if inspect.getmodule(view).__name__.startswith("django.") or django_view is not None:
+        reads.reads_get = view in DJANGO_GET_READERS or django_view is not None
         reads.get = dict.fromkeys(DJANGO_VIEW_PARAMETERS)
         reads.mentions_post = True  # the sign-in, password and language forms
     else:
@@ -524,9 +529,11 @@ def explicit_bodies(world: CrawlWorld) -> dict[str, list[Body]]:
 NO_INPUT = {
     "alliance:document_delete",
     "consultation_contact",
+    "institutions:share_withdraw",
     "matching:proposal_check",
     "matching:rule_set_activate",
     "matching:rule_set_preview",
+    "ministry:plan_join",
     "pipeline:packet_ack",
     "pipeline:packet_retry",
     "routing:pause",

@@ -179,7 +179,7 @@ def test_generated_firms_sit_beside_the_demo_world():
 
     # then
     assert Firm.objects.count() == 10 + 10
-    assert Proposal.objects.count() == 17 + 100
+    assert Proposal.objects.count() == 60 + 100  # the living demo world holds 60
     assert Firm.objects.filter(business_registration_number__startswith="97").count() == 10
 
 

@@ -2,14 +2,10 @@
 
 import json
 
-import psycopg2
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bench import data
-from fund.coordination.models import CoordinationPacket
-from fund.coordination.services import match_snapshot
 from matching import selectors, services
 from matching.bench import synthetic
 from matching.models import MatchResult, compiled_rule_set
@@ -243,35 +239,3 @@ def test_a_single_proposal_is_written_in_one_insert_and_rescored_only_when_input
         "The request of KRW 40 billion is within the channel's range "
         "(KRW 5 billion to KRW 1 trillion)."
     )
-
-
-@pytest.mark.django_db(transaction=True)
-def test_bench_referral_packets_carry_what_match_snapshot_gives(firm, keit):
-    # Given three scored proposals (one with a missing TRL: a "no data" reason).
-    proposals = [ProposalFactory(firm=firm, status="submitted", trl=t) for t in (5, 9, None)]
-    rule_set = selectors.active_rule_set()
-    services.score_proposals(queryset=selectors.scoreable_proposals(), rule_set=rule_set)
-    params = connection.get_connection_params()
-    pg = psycopg2.connect(
-        **{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}
-    )
-
-    # When the bench writes their referral packets in SQL.
-    try:
-        ids = data.pending_referrals(
-            pg,
-            lo=proposals[0].pk,
-            hi=proposals[-1].pk,
-            rule_set=rule_set.pk,
-            version=rule_set.version,
-            keit=keit.pk,
-        )
-    finally:
-        pg.close()
-
-    # Then each packet's match results are the referral snapshot the portal itself would send.
-    assert len(ids) == 3
-    for packet in CoordinationPacket.objects.filter(pk__in=ids).select_related("proposal"):
-        expected = json.loads(json.dumps(match_snapshot(packet.proposal)))
-        assert [m["channel"] for m in expected] == ["direct", "indirect", "loan", "infra"]
-        assert packet.payload["match_results"] == expected

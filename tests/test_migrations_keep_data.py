@@ -75,6 +75,8 @@ CORRECTED = {
     "fund_channel": {"funds_ko", "funds_en", "who_ko", "who_en", "terms_ko", "terms_en"},
     # alliance 0009 renames the institution kind `commercial_bank` to the API's `bank`.
     "alliance_financialinstitution": {"kind"},
+    # matching 0005 writes the untouched start rule set's name and description in Korean only.
+    "matching_ruleset": {"name", "description"},
 }
 # Compared as a whole except these (see the module docstring).
 NOT_COMPARED = {

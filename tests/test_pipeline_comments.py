@@ -194,7 +194,7 @@ def test_the_detail_page_query_count_does_not_grow_with_comments(
     c = _client(client, kdb)
     pipeline.review_comment_add(proposal_id=received.pk, actor=kdb, body="하나")
     c.get(reverse("pipeline:detail", args=[received.pk]))
-    with django_assert_num_queries(12) as one:
+    with django_assert_num_queries(13) as one:  # 13th: 산업부's recommendation
         c.get(reverse("pipeline:detail", args=[received.pk]))
     for n in range(5):
         pipeline.review_comment_add(proposal_id=received.pk, actor=kdb, body=f"메모 {n}")

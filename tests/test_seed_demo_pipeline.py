@@ -117,7 +117,8 @@ def test_packets_stand_in_every_state_and_one_is_stuck_with_its_reason():
 def test_consultations_are_pending_and_confirmed_and_events_have_registrations():
     seed()
 
-    assert counts(Consultation.objects.all(), "status") == {"confirmed": 2, "requested": 2}
+    # the pipeline demo's 2 + 2, and the consultation an accepted interest opens
+    assert counts(Consultation.objects.all(), "status") == {"confirmed": 2, "requested": 3}
     assert Notice.objects.filter(published=True).count() == 3
     by_event = {
         event.title: Registration.objects.filter(event=event).count()

@@ -329,12 +329,11 @@ def pipeline_decide(request, pk):
     return redirect("pipeline:detail", pk=review.proposal_id)
 
 
-def _review_action(request, pk, *, form_class, form_name: str, act, done: str):
-    """What every action on the review page does: bind its form, run the service with the
-    form's values, put a refusal on the form (400, the page shown again with it) or, for a
-    move the stage no longer allows, in a message; then back to the review page."""
+def _review_action(request, pk, *, form, form_name: str, act, done: str):
+    """What every action on the review page does with its bound form: run the service with
+    the form's values, put a refusal on the form (400, the page shown again with it) or, for
+    a move the stage no longer allows, in a message; then back to the review page."""
     review = selectors.review_get_for_user(request.user, pk)
-    form = form_class(request.POST)
     form.is_valid()
     try:
         act(review, form.cleaned_data)
@@ -354,7 +353,7 @@ def pipeline_reopen(request, pk):
     return _review_action(
         request,
         pk,
-        form_class=ReopenForm,
+        form=ReopenForm(request.POST),
         form_name="reopen_form",
         act=lambda review, data: pipeline.proposal_reopen(
             proposal_id=review.proposal_id, actor=request.user, reason=data.get("reason", "")
@@ -369,7 +368,7 @@ def pipeline_release(request, pk):
     return _review_action(
         request,
         pk,
-        form_class=ReleaseForm,
+        form=ReleaseForm(request.POST),
         form_name="release_form",
         act=lambda review, data: pipeline.proposal_release_commitment(
             proposal_id=review.proposal_id,
@@ -387,7 +386,7 @@ def pipeline_request_info(request, pk):
     return _review_action(
         request,
         pk,
-        form_class=FundQuestionForm,
+        form=FundQuestionForm(request.POST),
         form_name="question_form",
         act=lambda review, data: pipeline.proposal_request_info(
             proposal_id=review.proposal_id,

@@ -116,14 +116,19 @@ def read_mail(mail_dir: Path) -> list[EmailMessage]:
     return messages
 
 
-def wait_for_mail(mail_dir: Path, subject: str, *, timeout: float) -> tuple[EmailMessage, str]:
-    """The first message whose subject contains `subject`, and its plain-text body, once the
-    worker has sent it; fail after `timeout` seconds."""
+def wait_for_mail(
+    mail_dir: Path, subject: str, *, timeout: float, to: str | None = None
+) -> tuple[EmailMessage, str]:
+    """The first message whose subject contains `subject` (sent to `to`, when given: the demo
+    world mails its own registrants too), and its plain-text body, once the worker has sent
+    it; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in read_mail(mail_dir):
             body = message.get_body(preferencelist=("plain",))
             # A file read while the backend writes it can end mid-message: skip and read again.
+            if to is not None and message["to"] != to:
+                continue
             if subject in str(message["subject"]) and body is not None:
                 return message, body.get_content()
         time.sleep(0.25)
