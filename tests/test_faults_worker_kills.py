@@ -70,15 +70,15 @@ def _kill_in_the_middle(
             lambda: sleeping_backend(application_name),
             what="the worker to be inside its transaction",
         )
-        running = []
-        if broker.durable:
-            active = celery_app.control.inspect([worker.hostname], timeout=1, limit=1).active()
-            running = (active or {}).get(worker.hostname, [])
+        running = _running(worker, broker)
         time.sleep(rng.uniform(0.0, SLOW_INSERT / 4))
         # Kill only with time to spare before the insert returns (a loaded machine can make
-        # the random wait overshoot); otherwise wait for the worker's next transaction.
+        # the random wait overshoot); otherwise wait for the worker's next transaction. On
+        # RabbitMQ the task must still be the one reported before the wait: one that finished
+        # meanwhile would be named for a batch the kill never touched.
         if sleeping_backend(application_name, within=SLOW_INSERT - MARGIN) and (
-            not broker.durable or len(running) == 1
+            not broker.durable
+            or (len(running) == 1 and _ids(_running(worker, broker)) == _ids(running))
         ):
             waiting = broker.ready(queue) if broker.durable else 0
             worker.kill()
@@ -95,6 +95,19 @@ def _kill_in_the_middle(
     left = {tag: m for tag, m in unacked_messages().items() if tag not in seen}
     seen.update(left)
     return list(left.values())
+
+
+def _running(worker, broker) -> list:
+    """The tasks the worker reports running (RabbitMQ only; Redis answers from its unacked
+    set after the kill)."""
+    if not broker.durable:
+        return []
+    active = celery_app.control.inspect([worker.hostname], timeout=1, limit=1).active()
+    return (active or {}).get(worker.hostname, [])
+
+
+def _ids(tasks: list) -> list:
+    return [task["id"] for task in tasks]
 
 
 def test_killing_the_worker_mid_rescore_batch_loses_and_duplicates_no_result(tagged_worker, broker):
