@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -124,6 +125,22 @@ def results_for_proposal(proposal: Proposal) -> list[MatchResult]:
         return []
     newest = results[0].rule_set_id
     return [r for r in results if r.rule_set_id == newest]
+
+
+def eligible_channels(proposal_ids: list[int]) -> dict[int, list[str]]:
+    """Each proposal's eligible channels (codes, sorted) under the newest rule set that scored
+    it, as results_for_proposal reads them; a proposal never scored is absent. One query."""
+    newest: dict[int, int] = {}
+    rows = defaultdict(list)
+    for proposal_id, channel, eligible, version in MatchResult.objects.filter(
+        proposal_id__in=proposal_ids
+    ).values_list("proposal_id", "channel_id", "eligible", "rule_set__version"):
+        rows[proposal_id].append((channel, eligible, version))
+        newest[proposal_id] = max(newest.get(proposal_id, version), version)
+    return {
+        pid: sorted(c for c, eligible, v in results if eligible and v == newest[pid])
+        for pid, results in rows.items()
+    }
 
 
 def results_snapshot(proposal: Proposal) -> list[dict]:

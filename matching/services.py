@@ -36,6 +36,7 @@ from matching.scoring import (
     trace_json,
     validate_rules,
 )
+from matching.scoring.engine import ProposalInput
 from portal.core import signals
 from portal.core.errors import TransitionNotAllowed
 from portal.core.queue import task
@@ -287,17 +288,28 @@ def score_missing(*, limit: int = SWEEP_LIMIT) -> int:
 
 def check_draft(*, proposal: Proposal) -> list[dict]:
     """The "which channel fits?" check: the active rules on a draft, nothing saved."""
+    return check_input(selectors.proposal_input(proposal))
+
+
+def check_input(p: ProposalInput) -> list[dict]:
+    """The active rules on the engine's plain input, nothing saved: one result per channel in
+    the channels' order, with the match result fields (channel, eligible, score, breakdown,
+    checks, hints) and the rule set's version; empty when no rule set is active. Used by the
+    check of a draft and by the public self-check."""
     rule_set = selectors.active_rule_set()
     if rule_set is None:
         return []
     compiled = compiled_rule_set(rule_set)
     remaining = selectors.channel_remaining()
-    p = selectors.proposal_input(proposal)
     results = []
     for channel in compiled.channels:
         left = remaining.get(channel.code, 0)
         results.append(
-            {"channel": channel.code, **explain(channel, evaluate(channel, p, left), p, left)}
+            {
+                "channel": channel.code,
+                **explain(channel, evaluate(channel, p, left), p, left),
+                "rule_version": compiled.version,
+            }
         )
     return results
 

@@ -36,7 +36,12 @@ from alliance.firms import selectors as firms_selectors
 from alliance.firms import services as firms_services
 from alliance.models import Firm, Proposal
 from alliance.proposals import selectors, services
-from portal.core.api import AnyAcceptNegotiation, ErrorSerializer, IdCursorPagination
+from portal.core.api import (
+    AnyAcceptNegotiation,
+    ErrorSerializer,
+    IdCursorPagination,
+    validated_input,
+)
 from portal.core.ids import parse_id
 from portal.core.vocabulary import INDUSTRY_CODES, FirmStatus, ProposalStatus, Region, SizeClass
 
@@ -175,9 +180,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         )
 
     def _input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        return validated_input(serializer_class, self.request)
 
     @extend_schema(summary="List the proposals visible to you")
     def list(self, request):

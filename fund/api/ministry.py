@@ -21,7 +21,7 @@ from fund.ministry.models import NOTE_MAX, TITLE_MAX, InfraKind
 from fund.overview.selectors import BEFORE_FUND, pipeline_summary
 from fund.site.self_check import SelfCheckForm, self_check_run
 from matching.api.serializers import BreakdownItemOutput, CheckOutput, HintOutput
-from portal.core.api import FieldErrorsSerializer, IdCursorPagination
+from portal.core.api import FieldErrorsSerializer, IdCursorPagination, validated_input
 from portal.core.throttles import SelfCheckThrottle
 from portal.core.vocabulary import (
     FUND_SIZE_KRW,
@@ -193,9 +193,7 @@ class InfraPlanViewSet(viewsets.GenericViewSet):
     def create(self, request):
         if not ministry_permissions.can_manage_plans(request.user):
             raise PermissionDenied
-        serializer = InfraPlanInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = dict(validated_input(InfraPlanInput, request))
         if data.get("sub_alliance"):
             from alliance.models import SubAlliance
 

@@ -10,7 +10,6 @@ nothing when they do.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,7 +47,7 @@ from fund.institutions.permissions import (
     can_share,
     is_institution_user,
 )
-from matching.models import MatchResult
+from matching import selectors as matching_selectors
 from portal.core import outbox
 from portal.core.errors import StaleEdit, TransitionNotAllowed
 from portal.core.ids import parse_id
@@ -342,21 +341,6 @@ def schedule_fits(*, proposal_ids=(), institution_ids=()) -> None:
     )
 
 
-def _eligible_channels(proposal_ids: list[int]) -> dict[int, list[str]]:
-    """Each proposal's eligible channels under the newest rule set that scored it."""
-    newest: dict[int, int] = {}
-    rows = defaultdict(list)
-    for proposal_id, channel, eligible, version in MatchResult.objects.filter(
-        proposal_id__in=proposal_ids
-    ).values_list("proposal_id", "channel_id", "eligible", "rule_set__version"):
-        rows[proposal_id].append((channel, eligible, version))
-        newest[proposal_id] = max(newest.get(proposal_id, version), version)
-    return {
-        pid: sorted(c for c, eligible, v in results if eligible and v == newest[pid])
-        for pid, results in rows.items()
-    }
-
-
 def refresh_fits(*, proposal_ids=(), institution_ids=()) -> int:
     """Work out, from what is stored now, the fit of the given opened proposals to every
     offer, and of every opened proposal to the given institutions' offers. Idempotent: the
@@ -392,7 +376,7 @@ def refresh_fits(*, proposal_ids=(), institution_ids=()) -> int:
                 "industry", "sub_alliance"
             )
         )
-        eligible = _eligible_channels([p.pk for p in proposals])
+        eligible = matching_selectors.eligible_channels([p.pk for p in proposals])
         now = timezone.now()
         written = 0
         for proposal in proposals:

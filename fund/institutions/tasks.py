@@ -1,24 +1,15 @@
-"""Thin Celery tasks of the institutions' part: ids in, a service call, nothing else."""
+"""Thin Celery tasks of the institutions' part: ids in, a service call, nothing else.
+
+Idempotent (fits are upserted from what is stored when the task runs), so a redelivered message
+writes the same rows; only a lost database connection is worth retrying."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from fund.institutions import services
-
-# Idempotent (fits are upserted from what is stored when the task runs), so a redelivered
-# message writes the same rows; only a lost database connection is worth retrying.
-RETRY_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "max_retries": 5,
-    "retry_backoff": 2,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
-}
+from portal.core.queue import IDEMPOTENT_TASK_OPTIONS
 
 
-@shared_task(name="institutions.refresh_fits", **RETRY_OPTIONS)
+@shared_task(name="institutions.refresh_fits", **IDEMPOTENT_TASK_OPTIONS)
 def refresh_fits(proposal_ids: list[int] | None = None, institution_ids: list[int] | None = None):
     """Work out the fits of these opened proposals, or of every opened proposal to these
     institutions' offers, from what is stored now."""

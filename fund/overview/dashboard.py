@@ -24,16 +24,6 @@ from portal.core.vocabulary import ProposalStatus
 PLAN_YEAR = facts.PLAN_YEAR
 
 
-def _can_see_dashboard(user) -> bool:
-    """Both secretariats, and both ministries (aggregates only: no firm is named here)."""
-    return user.is_authenticated and (
-        user.is_superuser
-        or user.is_alliance_staff
-        or user.is_fund_staff
-        or ministry_permissions.can_see_overview(user)
-    )
-
-
 @require_GET
 def staff_dashboard(request):
     """One page for both secretariats and the ministries, ordered by the reader's work: KEIT
@@ -41,7 +31,7 @@ def staff_dashboard(request):
     ministries) the pipeline by channel and review stage; then the fund-wide targets, the
     industry allocation against demand and commitments, capacity use, demand and the funnel.
     Counts and sums only: no firm is named here."""
-    if not _can_see_dashboard(request.user):
+    if not ministry_permissions.can_see_overview(request.user):
         raise Http404
     reg = facts.registry()
     channels = facts.with_channel_facts(list(channels_with_capacity(year=PLAN_YEAR)), reg)

@@ -14,9 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.proposals.views import SELF_CHECK_SESSION_KEY
 from alliance.reference_data import SUB_ALLIANCES
-from matching import selectors as matching_selectors
-from matching.models import compiled_rule_set
-from matching.scoring import evaluate, explain
+from matching import services as matching_services
 from matching.scoring.engine import ProposalInput
 from portal.core.vocabulary import (
     FUND_SIZE_KRW,
@@ -134,26 +132,10 @@ def self_check_input(answers: dict) -> ProposalInput:
 
 
 def self_check_run(answers: dict) -> list[dict]:
-    """One result per channel under the active rule set, in the channels' order, with the
-    match result fields (channel, eligible, score, breakdown, checks, hints, rule_version);
-    empty when no rule set is active. Writes nothing."""
-    rule_set = matching_selectors.active_rule_set()
-    if rule_set is None:
-        return []
-    compiled = compiled_rule_set(rule_set)
-    remaining = matching_selectors.channel_remaining()
-    p = self_check_input(answers)
-    results = []
-    for channel in compiled.channels:
-        left = remaining.get(channel.code, 0)
-        results.append(
-            {
-                "channel": channel.code,
-                **explain(channel, evaluate(channel, p, left), p, left),
-                "rule_version": compiled.version,
-            }
-        )
-    return results
+    """One result per channel under the active rule set (matching.services.check_input), with
+    the match result fields and the rule set's version; empty when none is active. Writes
+    nothing."""
+    return matching_services.check_input(self_check_input(answers))
 
 
 def answers_for_session(answers: dict) -> dict:

@@ -22,7 +22,7 @@ from matching.api.serializers import (
 )
 from matching.models import RuleSet
 from matching.selectors import results_for_proposal
-from portal.core.api import IdCursorPagination
+from portal.core.api import IdCursorPagination, validated_input
 from portal.core.ids import parse_id
 
 RULE_SET_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -56,9 +56,7 @@ class RuleSetViewSet(viewsets.GenericViewSet):
             raise Http404 from exc
 
     def _input(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        return validated_input(serializer_class, self.request)
 
     @extend_schema(summary="Rule sets, newest version first (staff)")
     def list(self, request):

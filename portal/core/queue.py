@@ -7,7 +7,21 @@ task up by name instead of importing it back, which would make the two modules a
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+
+# The options of a task whose work is idempotent (it recomputes from what is stored), so a
+# message redelivered after a killed worker writes nothing twice: acknowledged only once done,
+# and retried with backoff only when the database connection was lost.
+IDEMPOTENT_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "max_retries": 5,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+}
 
 
 def task(name: str):

@@ -29,15 +29,9 @@ from fund.institutions.api.serializers import (
 )
 from fund.institutions.models import Interest, InterestState, ProposalShare
 from fund.institutions.permissions import is_institution_user
-from portal.core.api import IdCursorPagination
+from portal.core.api import IdCursorPagination, validated_input
 
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-def _input(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def offer_data(institution) -> dict | None:
@@ -147,7 +141,7 @@ class InstitutionViewSet(viewsets.GenericViewSet):
         responses=InstitutionOutput,
     )
     def partial_update(self, request, pk=None):
-        data = _input(OfferInput, request)
+        data = validated_input(OfferInput, request)
         version = data.pop("version", None)
         services.offer_update(institution_id=pk, actor=request.user, data=data, version=version)
         return Response(institution_data(selectors.institution_get(pk)))
@@ -167,7 +161,7 @@ class ProposalShareView(APIView):
     )
     def post(self, request, pk):
         selectors.lead_proposal_get(request.user, pk)  # 404 before the body is read
-        data = _input(ShareInput, request)
+        data = validated_input(ShareInput, request)
         share, opened = services.share_open(
             proposal_id=pk, actor=request.user, consent=data["consent"]
         )
@@ -249,7 +243,7 @@ class InterestViewSet(viewsets.GenericViewSet):
     def create(self, request):
         if not is_institution_user(request.user):
             raise PermissionDenied
-        data = _input(InterestInput, request)
+        data = validated_input(InterestInput, request)
         interest = services.interest_express(
             actor=request.user, proposal_id=data["proposal"], message=data["message"]
         )
@@ -264,7 +258,7 @@ class InterestViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        data = _input(AcceptInput, request)
+        data = validated_input(AcceptInput, request)
         interest = services.interest_accept(
             interest_id=pk, actor=request.user, preferred_slots=data.get("preferred_slots")
         )
@@ -279,7 +273,7 @@ class InterestViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        data = _input(DeclineInput, request)
+        data = validated_input(DeclineInput, request)
         interest = services.interest_decline(
             interest_id=pk, actor=request.user, reason=data.get("reason", "")
         )

@@ -22,7 +22,7 @@ from fund.routing.api.serializers import (
 )
 from fund.routing.models import RoutingPolicy
 from fund.routing.permissions import can_manage_routing, can_see_routing
-from portal.core.api import IdCursorPagination
+from portal.core.api import IdCursorPagination, validated_input
 
 POLICY_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -37,12 +37,6 @@ def _state() -> dict:
         "changed_at": switch.changed_at,
         "waiting": selectors.waiting_count(),
     }
-
-
-def _input(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 @extend_schema(tags=["routing"])
@@ -131,7 +125,7 @@ class RoutingPolicyViewSet(viewsets.GenericViewSet):
     def create(self, request):
         if not can_manage_routing(request.user):
             raise PermissionDenied
-        based_on = _input(RoutingPolicyCreateInput, request).get("based_on")
+        based_on = validated_input(RoutingPolicyCreateInput, request).get("based_on")
         if based_on is not None and not self.get_queryset().filter(pk=based_on).exists():
             raise serializers.ValidationError(
                 {"based_on": [_("Choose an existing routing policy.")]}
@@ -150,7 +144,7 @@ class RoutingPolicyViewSet(viewsets.GenericViewSet):
         policy = self.get_object()
         if not can_manage_routing(request.user):
             raise PermissionDenied
-        data = _input(RoutingPolicyUpdateInput, request)
+        data = validated_input(RoutingPolicyUpdateInput, request)
         policy = services.policy_update_draft(
             policy_id=policy.pk,
             actor=request.user,
@@ -180,6 +174,6 @@ class RoutingPolicyViewSet(viewsets.GenericViewSet):
         policy = self.get_object()
         if not can_manage_routing(request.user):
             raise PermissionDenied
-        confirm = _input(RoutingActivateInput, request)["confirm"]
+        confirm = validated_input(RoutingActivateInput, request)["confirm"]
         policy = services.policy_activate(policy_id=policy.pk, actor=request.user, confirm=confirm)
         return Response(RoutingPolicyOutput(policy).data)
